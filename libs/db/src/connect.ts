@@ -1,0 +1,26 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+/** Options of {@link createDb}. */
+export interface DbOptions {
+  /** Pool size (default 10). */
+  readonly maxConnections?: number;
+  /** Shown in `pg_stat_activity.application_name`. */
+  readonly applicationName?: string;
+  /** Milliseconds to wait for a connection before failing (default 10 s). */
+  readonly connectTimeoutMs?: number;
+}
+
+/** A kysely instance over a pg pool for `url`; `destroy()` closes the pool. */
+export function createDb(url: string, options: DbOptions = {}): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    application_name: options.applicationName ?? 'hostwatch',
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+  });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

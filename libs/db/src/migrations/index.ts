@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as hostsAndKeys from './2026-11-23T1900_hosts-and-keys.js';
+
+/**
+ * Every migration, by its dated name, oldest first. Names sort in the order they apply; a new
+ * migration gets a new dated file and a line here, and a released one is never edited.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '2026-11-23T1900_hosts-and-keys': hostsAndKeys,
+};

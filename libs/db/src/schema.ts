@@ -1,0 +1,44 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Enrollment state of a host or one of its keys. */
+export type HostStatus = 'pending' | 'approved' | 'revoked';
+
+/** A timestamp column: written as a Date or ISO string, read as a Date. */
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+/** One monitored host. */
+export interface HostsTable {
+  host_id: string;
+  status: HostStatus;
+  hostname: string | null;
+  addresses: ColumnType<string[], string[] | undefined, string[]>;
+  first_seen: ColumnType<Date, Date | string | undefined, Date | string>;
+  last_seen: ColumnType<Date, Date | string | undefined, Date | string>;
+  approved_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+/** One X25519 public key of a host; a host may hold several while keys rotate. */
+export interface HostKeysTable {
+  host_id: string;
+  key_id: string;
+  public_key: Buffer;
+  status: HostStatus;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  revoked_at: Timestamp | null;
+}
+
+/** Bookkeeping of applied migrations, written by kysely's migrator. */
+export interface KyselyMigrationTable {
+  name: string;
+  timestamp: string;
+}
+
+/** The tables of the hostwatch database, as kysely sees them. */
+export interface Database {
+  hosts: HostsTable;
+  host_keys: HostKeysTable;
+}
+
+/** A generated column, re-exported for tables that later migrations add. */
+export type { Generated };

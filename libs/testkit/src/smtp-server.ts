@@ -1,0 +1,90 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { freePort } from './free-port.js';
+import { waitFor } from './wait.js';
+
+/** A mail as the test SMTP server received it: the envelope and the parsed message. */
+export interface ReceivedMail {
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly raw: string;
+  readonly parsed: ParsedMail;
+}
+
+/** A real SMTP server (the `smtp-server` package) on 127.0.0.1 that keeps what it receives. */
+export interface TestSmtpServer {
+  readonly host: string;
+  readonly port: number;
+  readonly mails: readonly ReceivedMail[];
+  /** Makes every following transaction fail with this SMTP reply code (e.g. 451 or 550), or succeed again with null. */
+  failWith(code: number | null): void;
+  /** Waits until at least `count` mails arrived and returns them all. */
+  waitForMails(count: number, timeoutMs?: number): Promise<readonly ReceivedMail[]>;
+  /** Closes the listening socket and open connections. */
+  stop(): Promise<void>;
+  /** Listens again on the same port (after `stop`). */
+  start(): Promise<void>;
+}
+
+/** Starts an SMTP server on a free loopback port, without TLS or authentication. */
+export async function startSmtpServer(port?: number): Promise<TestSmtpServer> {
+  const mails: ReceivedMail[] = [];
+  let failure: number | null = null;
+  const listenPort = port ?? (await freePort());
+  let server: SMTPServer | undefined;
+
+  const create = (): SMTPServer =>
+    new SMTPServer({
+      secure: false,
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          if (failure !== null) {
+            const err = Object.assign(new Error(`test server refuses with ${failure}`), { responseCode: failure });
+            callback(err);
+            return;
+          }
+          const raw = Buffer.concat(chunks).toString('utf8');
+          simpleParser(raw)
+            .then((parsed) => {
+              const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+              mails.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw, parsed });
+              callback();
+            })
+            .catch((err: Error) => callback(err));
+        });
+      },
+    });
+
+  const start = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      server = create();
+      server.on('error', () => undefined);
+      server.server.once('error', reject);
+      server.listen(listenPort, '127.0.0.1', () => resolve());
+    });
+
+  await start();
+  return {
+    host: '127.0.0.1',
+    port: listenPort,
+    mails,
+    failWith: (code) => {
+      failure = code;
+    },
+    waitForMails: (count, timeoutMs = 30_000) =>
+      waitFor(`${count} mail(s), have ${mails.length}`, () => (mails.length >= count ? mails : undefined), {
+        timeoutMs,
+      }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (!server) return resolve();
+        server.close(() => resolve());
+      }),
+    start,
+  };
+}
