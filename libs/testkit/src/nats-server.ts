@@ -16,6 +16,8 @@ export interface NatsServerOptions {
   readonly syncInterval?: string;
   /** Extra configuration appended verbatim (authorization blocks, limits). */
   readonly extraConfig?: string;
+  /** Port to listen on (default: a free one). */
+  readonly port?: number;
 }
 
 /** A real nats-server on 127.0.0.1, in its own temp dir, that a test controls. */
@@ -59,13 +61,13 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const { natsServer } = findTools();
   const dir = await mkdtemp(join(tmpdir(), 'hostwatch-nats-'));
   const storeDir = join(dir, 'store');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const config = [
     `listen: "127.0.0.1:${port}"`,
     `server_name: "test-${port}"`,
     options.jetstream === false
       ? ''
-      : `jetstream { store_dir: "${storeDir}", sync_interval: ${options.syncInterval ?? 'always'}, max_memory_store: 64MB, max_file_store: 2GB }`,
+      : `jetstream { store_dir: "${storeDir}", sync_interval: ${options.syncInterval ?? 'always'}, max_memory_store: 64MB, max_file_store: 1TB }`,
     options.extraConfig ?? '',
   ].join('\n');
   const configFile = join(dir, 'nats.conf');
