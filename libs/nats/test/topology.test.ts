@@ -1,17 +1,17 @@
 import { jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { CONSUMER_NAMES, STREAM_NAME, subjectFor } from '@hostwatch/contract';
-import { freePort, startNatsServer, type NatsServer } from '@hostwatch/testkit';
+import { freePort, startTestNatsServer, type TestNatsServer } from '@hostwatch/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectWithBackoff, ensureTopology, StreamConflictError } from '../src/index.js';
 
-const servers: NatsServer[] = [];
+const servers: TestNatsServer[] = [];
 afterEach(async () => {
   while (servers.length) await servers.pop()?.dispose();
 });
 
-async function server(options?: Parameters<typeof startNatsServer>[0]): Promise<NatsServer> {
-  const s = await startNatsServer(options);
+async function server(options?: Parameters<typeof startTestNatsServer>[0]): Promise<TestNatsServer> {
+  const s = await startTestNatsServer(options);
   servers.push(s);
   return s;
 }

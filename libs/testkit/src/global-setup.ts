@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { migrateToLatest } from '@hostwatch/db';
-import { startPostgres, type PostgresCluster } from './postgres.js';
+import { startTestPostgres, type TestPostgres } from './test-servers.js';
 
 /** Name of the migrated database each test database is cloned from. */
 export const TEMPLATE_DATABASE = 'hostwatch_template';
@@ -11,11 +11,11 @@ declare module 'vitest' {
   }
 }
 
-let cluster: PostgresCluster | undefined;
+let cluster: TestPostgres | undefined;
 
 /** Vitest global setup: one PostgreSQL cluster for the run, with a migrated template database. */
 export async function setup(project: TestProject): Promise<void> {
-  cluster = await startPostgres();
+  cluster = await startTestPostgres();
   const stop = cluster;
   process.once('exit', () => void stop.crash());
   const templateUrl = await cluster.createDatabase(TEMPLATE_DATABASE);

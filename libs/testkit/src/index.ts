@@ -1,7 +1,4 @@
-export { freePort } from './free-port.js';
-export { findTools, type Tools } from './tools.js';
-export { waitFor } from './wait.js';
-export { startNatsServer, type NatsServer, type NatsServerOptions } from './nats-server.js';
-export { postgresLog, startPostgres, type PostgresCluster } from './postgres.js';
+export { freePort, waitFor } from '@hostwatch/local-servers';
+export { startTestNatsServer, startTestPostgres, type TestNatsServer, type TestPostgres } from './test-servers.js';
 export { startSmtpServer, type ReceivedMail, type TestSmtpServer } from './smtp-server.js';
 export { createTestDatabase } from './test-database.js';

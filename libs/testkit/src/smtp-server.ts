@@ -1,7 +1,7 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { freePort } from './free-port.js';
-import { waitFor } from './wait.js';
+import { freePort } from '@hostwatch/local-servers';
+import { waitFor } from '@hostwatch/local-servers';
 
 /** A mail as the test SMTP server received it: the envelope and the parsed message. */
 export interface ReceivedMail {

@@ -3,11 +3,11 @@ import { connect } from '@nats-io/transport-node';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, startNatsServer, startPostgres, startSmtpServer } from '../src/index.js';
+import { createTestDatabase, startTestNatsServer, startTestPostgres, startSmtpServer } from '../src/index.js';
 
 describe('startNatsServer', () => {
   it('runs JetStream on a loopback port and keeps the file store across kill -9 and restart', async () => {
-    const server = await startNatsServer();
+    const server = await startTestNatsServer();
     try {
       expect(server.url).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
       let nc = await connect({ servers: server.url });
@@ -52,7 +52,7 @@ describe('PostgreSQL', () => {
   });
 
   it('starts a private cluster that can be stopped and started again with its data', async () => {
-    const cluster = await startPostgres();
+    const cluster = await startTestPostgres();
     try {
       const url = await cluster.createDatabase('kit');
       const write = new pg.Client({ connectionString: url });

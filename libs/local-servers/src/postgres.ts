@@ -1,13 +1,24 @@
-import { spawn } from 'node:child_process';
-import { chown, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chown, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import pg from 'pg';
 import { freePort } from './free-port.js';
-import { findTools } from './tools.js';
 
-/** A real PostgreSQL cluster on 127.0.0.1 in its own temp dir, that a test controls. */
+/** Options of {@link startPostgres}. */
+export interface PostgresOptions {
+  /** Directory holding PostgreSQL's programs (initdb, pg_ctl). */
+  readonly pgBin: string;
+  /** Directory of the cluster (data, socket, log); initialised on first use, kept across runs. */
+  readonly dir: string;
+  /** Port to listen on (default: a free one). */
+  readonly port?: number;
+  /** Trade durability for speed (fsync off): for throwaway test clusters only. */
+  readonly unsafeFast?: boolean;
+}
+
+/** A private PostgreSQL cluster on 127.0.0.1 (trust authentication, loopback only). */
 export interface PostgresCluster {
   readonly port: number;
   readonly dir: string;
@@ -21,8 +32,6 @@ export interface PostgresCluster {
   crash(): Promise<void>;
   /** Starts the server again on the same port. */
   start(): Promise<void>;
-  /** Stops the server and removes its directory. */
-  dispose(): Promise<void>;
 }
 
 interface Runner {
@@ -52,34 +61,34 @@ function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** initdb + pg_ctl start of a private cluster (trust auth, loopback only, fsync off: test data only). */
-export async function startPostgres(): Promise<PostgresCluster> {
-  const { pgBin } = findTools();
-  const run = runner(pgBin);
-  const dir = await mkdtemp(join(tmpdir(), 'hostwatch-pg-'));
+/** Starts a private cluster in `dir`, running initdb first when the directory holds none. */
+export async function startPostgres(options: PostgresOptions): Promise<PostgresCluster> {
+  const { dir } = options;
+  const run = runner(options.pgBin);
   const data = join(dir, 'data');
-  await mkdir(data);
-  if (process.getuid?.() === 0) {
-    const uid = Number((await runAs('id', ['-u', 'postgres'])).trim());
-    const gid = Number((await runAs('id', ['-g', 'postgres'])).trim());
-    await chown(dir, uid, gid);
-    await chown(data, uid, gid);
+  const asRoot = process.getuid?.() === 0;
+  const user = asRoot ? 'postgres' : userInfo().username;
+  if (!existsSync(join(data, 'PG_VERSION'))) {
+    await mkdir(data, { recursive: true });
+    if (asRoot) {
+      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+      const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+      await chown(dir, uid, gid);
+      await chown(data, uid, gid);
+    }
+    const initdb = ['-D', data, '-A', 'trust', '-U', user, '-E', 'UTF8', '--no-instructions'];
+    await run('initdb', options.unsafeFast ? [...initdb, '--no-sync'] : initdb);
   }
-  const user = process.getuid?.() === 0 ? 'postgres' : userInfo().username;
-  await run('initdb', ['-D', data, '-A', 'trust', '-U', user, '-E', 'UTF8', '--no-sync', '--no-instructions']);
-  const port = await freePort();
-  const options = [
+  const port = options.port ?? (await freePort());
+  const settings = [
     `-p ${port}`,
     `-k ${dir}`,
     '-c listen_addresses=127.0.0.1',
-    '-c fsync=off',
-    '-c synchronous_commit=off',
-    '-c full_page_writes=off',
     '-c max_connections=300',
-    '-c shared_buffers=128MB',
+    ...(options.unsafeFast ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
   ].join(' ');
   const start = async (): Promise<void> => {
-    await run('pg_ctl', ['-D', data, '-l', join(dir, 'postgres.log'), '-o', options, '-w', '-t', '60', 'start']);
+    await run('pg_ctl', ['-D', data, '-l', join(dir, 'postgres.log'), '-o', settings, '-w', '-t', '60', 'start']);
   };
   const stopWith = async (mode: 'fast' | 'immediate'): Promise<void> => {
     try {
@@ -107,21 +116,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
     stop: () => stopWith('fast'),
     crash: () => stopWith('immediate'),
     start,
-    dispose: async () => {
-      await stopWith('immediate');
-      await rm(dir, { recursive: true, force: true });
-    },
   };
-}
-
-function runAs(command: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} exited ${code}`))));
-  });
 }
 
 /** Reads the server log of a cluster, for failure messages. */

@@ -1,15 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
 import { ProcessOutput } from './process-output.js';
-import { findTools } from './tools.js';
 import { waitFor } from './wait.js';
 
 /** Options of {@link startNatsServer}. */
 export interface NatsServerOptions {
+  /** The nats-server binary (>= 2.10). */
+  readonly binary: string;
+  /** Directory for the configuration, the log and the JetStream store; kept across runs. */
+  readonly dir: string;
   /** JetStream on (the default) with a file store in the server's temp dir. */
   readonly jetstream?: boolean;
   /** `always` (the default, as in production) or a duration such as `2m`. */
@@ -18,9 +20,11 @@ export interface NatsServerOptions {
   readonly extraConfig?: string;
   /** Port to listen on (default: a free one). */
   readonly port?: number;
+  /** Port of the HTTP monitoring endpoint (default: none). */
+  readonly monitorPort?: number;
 }
 
-/** A real nats-server on 127.0.0.1, in its own temp dir, that a test controls. */
+/** A nats-server child process on 127.0.0.1. */
 export interface NatsServer {
   readonly url: string;
   readonly port: number;
@@ -34,8 +38,6 @@ export interface NatsServer {
   kill(): Promise<void>;
   /** Starts it again on the same port with the same store. */
   restart(): Promise<void>;
-  /** Stops it and removes its directory. */
-  dispose(): Promise<void>;
   /** The last lines it logged. */
   logTail(): string;
 }
@@ -56,15 +58,16 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Starts nats-server (>= 2.10, as installed by `scripts/ensure.mjs`) on a free loopback port. */
-export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
-  const { natsServer } = findTools();
-  const dir = await mkdtemp(join(tmpdir(), 'hostwatch-nats-'));
+/** Starts nats-server with JetStream (`sync_interval: always` unless told otherwise) on a loopback port. */
+export async function startNatsServer(options: NatsServerOptions): Promise<NatsServer> {
+  const { dir, binary } = options;
+  await mkdir(dir, { recursive: true });
   const storeDir = join(dir, 'store');
   const port = options.port ?? (await freePort());
   const config = [
     `listen: "127.0.0.1:${port}"`,
-    `server_name: "test-${port}"`,
+    `server_name: "hostwatch-${port}"`,
+    options.monitorPort ? `http: "127.0.0.1:${options.monitorPort}"` : '',
     options.jetstream === false
       ? ''
       : `jetstream { store_dir: "${storeDir}", sync_interval: ${options.syncInterval ?? 'always'}, max_memory_store: 64MB, max_file_store: 1TB }`,
@@ -77,7 +80,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   let output: ProcessOutput | undefined;
 
   const launch = async (): Promise<void> => {
-    const proc = spawn(natsServer, ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(binary, ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     output = new ProcessOutput(proc);
     await waitFor(
@@ -109,10 +112,6 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     restart: async () => {
       await halt('SIGTERM');
       await launch();
-    },
-    dispose: async () => {
-      await halt('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
     },
     logTail: () => output?.tail() ?? '',
   };
