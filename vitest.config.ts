@@ -5,7 +5,7 @@ export default defineConfig({
     include: ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    globalSetup: ['./libs/testkit/dist/global-setup.js'],
+    globalSetup: ['./test/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 3,
   },
