@@ -1,1 +1,36 @@
-export {};
+export { hostAddresses, MAX_ADDRESSES, type InterfaceAddresses } from './stats/addresses.js';
+export { bootIdFromBootTime, parseBootId, readBootId } from './stats/boot-id.js';
+export { cpuTimesFromOs } from './stats/cpu-times-from-os.js';
+export { parseCpuTimes, readCpuTimes, type CpuTimes, type CpuTimesSample } from './stats/cpu-times.js';
+export { CpuUsage, type CpuStats } from './stats/cpu-usage.js';
+export {
+  diskUsage,
+  MAX_DISKS,
+  readDisks,
+  type DiskReading,
+  type DiskStats,
+  type FilesystemBlocks,
+  type MountFailure,
+} from './stats/disks.js';
+export type { HostOs } from './stats/host-os.js';
+export { parseLoadAverage, readLoadAverage, type LoadAverage } from './stats/load-average.js';
+export { parseMemory, readMemory, type MemoryStats } from './stats/memory.js';
+export { parseMountInfo, readMountInfo, unescapeMountField, type MountInfo } from './stats/mount-info.js';
+export { MAX_INTERFACES, parseNetwork, readNetwork, type NetworkStats } from './stats/network.js';
+export { parseOsName, readOsName } from './stats/os-name.js';
+export { percentOf } from './stats/percent.js';
+export { PortableSource, type PortableSourceOptions } from './stats/portable-source.js';
+export { ProcfsSource, type ProcfsPaths } from './stats/procfs-source.js';
+export { parseProcessCount, readProcessCount } from './stats/process-count.js';
+export { PSEUDO_FILESYSTEM_TYPES, REMOTE_FILESYSTEM_TYPES, selectRealMounts } from './stats/real-mounts.js';
+export {
+  DEFAULT_STATS_INTERVAL_MS,
+  StatsCollector,
+  type CollectorFailure,
+  type StatsBody,
+  type StatsCollectorName,
+  type StatsCollectorOptions,
+  type StatsSample,
+} from './stats/stats-collector.js';
+export type { StatsSource } from './stats/stats-source.js';
+export { parseUptime, readUptime } from './stats/uptime.js';

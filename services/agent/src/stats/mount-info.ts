@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** One line of `/proc/<pid>/mountinfo`: a mount, with escapes (`\040` for a space, …) decoded. */
+export interface MountInfo {
+  readonly mountId: number;
+  readonly parentId: number;
+  /** `major:minor` of the file system's device; bind mounts of one file system share it. */
+  readonly device: string;
+  /** The directory of the file system that is mounted: `/` unless this is a bind mount of a subtree. */
+  readonly root: string;
+  readonly mountPoint: string;
+  readonly fstype: string;
+  readonly source: string;
+}
+
+/** Decodes the octal escapes the kernel writes for space, tab, newline and backslash in mountinfo fields. */
+export function unescapeMountField(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+function parseLine(line: string): MountInfo {
+  const fields = line.split(' ');
+  const separator = fields.indexOf('-', 6);
+  const [mountId, parentId, device, root, mountPoint] = fields;
+  const fstype = fields[separator + 1];
+  const source = fields[separator + 2];
+  if (
+    separator < 0 ||
+    mountId === undefined ||
+    parentId === undefined ||
+    device === undefined ||
+    root === undefined ||
+    mountPoint === undefined ||
+    fstype === undefined ||
+    source === undefined ||
+    !/^\d+$/.test(mountId) ||
+    !/^\d+$/.test(parentId) ||
+    !/^\d+:\d+$/.test(device)
+  ) {
+    throw new Error(`mountinfo: cannot parse ${JSON.stringify(line.slice(0, 200))}`);
+  }
+  return {
+    mountId: Number(mountId),
+    parentId: Number(parentId),
+    device,
+    root: unescapeMountField(root),
+    mountPoint: unescapeMountField(mountPoint),
+    fstype: unescapeMountField(fstype),
+    source: unescapeMountField(source),
+  };
+}
+
+/** Parses `/proc/<pid>/mountinfo` (proc(5)), one entry per mount in the order the kernel lists them. */
+export function parseMountInfo(text: string): MountInfo[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map(parseLine);
+}
+
+/** Reads and parses `<procRoot>/self/mountinfo`: the mounts as the agent's own mount namespace sees them. */
+export async function readMountInfo(procRoot: string): Promise<MountInfo[]> {
+  return parseMountInfo(await readFile(join(procRoot, 'self', 'mountinfo'), 'utf8'));
+}
