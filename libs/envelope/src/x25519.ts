@@ -1,0 +1,37 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+
+// DER prefixes of an X25519 key (RFC 8410): Node imports raw keys through these or through JWK.
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
+
+/** Bytes in a raw X25519 public or private key. */
+export const X25519_KEY_BYTES = 32;
+
+/** Imports a raw 32-byte X25519 private key. */
+export function privateKeyFromRaw(raw: Uint8Array): KeyObject {
+  if (raw.length !== X25519_KEY_BYTES) throw new RangeError(`an X25519 private key is 32 bytes, not ${raw.length}`);
+  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
+}
+
+/** Imports a raw 32-byte X25519 public key. */
+export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
+  if (raw.length !== X25519_KEY_BYTES) throw new RangeError(`an X25519 public key is 32 bytes, not ${raw.length}`);
+  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+}
+
+/** The raw 32 bytes of an X25519 public key, or of the public half of a private key. */
+export function rawPublicKey(key: KeyObject): Buffer {
+  if (key.asymmetricKeyType !== 'x25519') throw new TypeError(`not an X25519 key: ${String(key.asymmetricKeyType)}`);
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
+  const { x } = publicKey.export({ format: 'jwk' });
+  if (typeof x !== 'string') throw new TypeError('not an X25519 key');
+  return Buffer.from(x, 'base64url');
+}
+
+/** The raw 32 bytes of an X25519 private key. */
+export function rawPrivateKey(key: KeyObject): Buffer {
+  if (key.asymmetricKeyType !== 'x25519' || key.type !== 'private') throw new TypeError('not an X25519 private key');
+  const { d } = key.export({ format: 'jwk' });
+  if (typeof d !== 'string') throw new TypeError('not an X25519 private key');
+  return Buffer.from(d, 'base64url');
+}
