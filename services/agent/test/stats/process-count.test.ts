@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+// eslint-disable-next-line no-restricted-imports -- the package's own source, one folder below test/
+import { parseProcessCount, readProcessCount } from '../../src/index.js';
+import { fixture } from './fixtures.js';
+
+describe('process count', () => {
+  it('counts the numeric directories of /proc', async () => {
+    expect(await readProcessCount(fixture('proc-edge'))).toBe(3);
+    expect(await readProcessCount(fixture('proc-vm'))).toBe(4);
+  });
+
+  it('ignores everything that is not a process id', () => {
+    expect(parseProcessCount(['1', '42', 'self', 'thread-self', 'sys', '12a', 'net'])).toBe(2);
+  });
+});
