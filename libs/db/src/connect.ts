@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { Database } from './schema.js';
+import type { Database } from './database.js';
 
 /** Options of {@link createDb}. */
 export interface DbOptions {

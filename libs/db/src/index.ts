@@ -1,3 +1,4 @@
 export { createDb, type DbOptions } from './connect.js';
+export type { Database } from './database.js';
 export { MigrationError, knownMigrations, migrateToLatest } from './migrate.js';
-export type { Database, Generated, HostKeysTable, HostStatus, HostsTable, KyselyMigrationTable, Timestamp } from './schema.js';
+export type { HostKeysTable, HostStatus, HostTables, HostsTable, Timestamp } from './tables/hosts.js';

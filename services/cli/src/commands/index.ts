@@ -1,4 +1,7 @@
 import type { Command } from '../command.js';
+import { authScanCommand } from './auth-scan.js';
+import { migrateCommand } from './migrate.js';
+import { startCommand } from './start.js';
 
 /** Every subcommand, in the order `hostwatch --help` lists them. */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [startCommand, migrateCommand, authScanCommand];

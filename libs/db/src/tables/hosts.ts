@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType } from 'kysely';
 
 /** Enrollment state of a host or one of its keys. */
 export type HostStatus = 'pending' | 'approved' | 'revoked';
@@ -28,17 +28,8 @@ export interface HostKeysTable {
   revoked_at: Timestamp | null;
 }
 
-/** Bookkeeping of applied migrations, written by kysely's migrator. */
-export interface KyselyMigrationTable {
-  name: string;
-  timestamp: string;
-}
-
-/** The tables of the hostwatch database, as kysely sees them. */
-export interface Database {
+/** The enrollment tables: hosts and their keys. */
+export interface HostTables {
   hosts: HostsTable;
   host_keys: HostKeysTable;
 }
-
-/** A generated column, re-exported for tables that later migrations add. */
-export type { Generated };

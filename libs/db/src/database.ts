@@ -1,0 +1,7 @@
+import type { HostTables } from './tables/hosts.js';
+
+/**
+ * The tables of the hostwatch database, as kysely sees them: one interface per domain, in
+ * `tables/<domain>.ts`, beside the migrations that create them.
+ */
+export type Database = HostTables;

@@ -1,0 +1,152 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { parseArgs } from 'node:util';
+import { AUTH_LOG_FORMATS, AuthLogScanner, type AuthLogFormat, type SshdEvent } from '@hostwatch/auth-log';
+import { UsageError, type Command, type CommandIo } from '../command.js';
+
+const usage = `Usage: hostwatch auth-scan [FILE|-] [--format auto|syslog|journal] [--now ISO-8601]
+
+Reads an auth log once (a file, or standard input for '-' or no FILE) and prints one JSON object per line
+(NDJSON) for every sshd event it recognises, with the fields line, time, host, pid, event, source, user,
+port, method and count.
+
+Options:
+  --format F   auto (default: a line starting with '{' is a journal record), syslog (classic, RFC 3339,
+               RFC 5424), or journal ('journalctl -o json' records)
+  --now T      ISO-8601 time that decides the year of syslog lines without one: the latest year that is
+               not after T (default: now). Times without a zone are local, as set by TZ.
+`;
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/** `hostwatch auth-scan`: the sshd log scanner of the design's contract, as NDJSON on standard output. */
+export const authScanCommand: Command = {
+  path: ['auth-scan'],
+  summary: 'print the sshd events of an auth log or journal export as NDJSON',
+  usage,
+  async run(args: readonly string[], io: CommandIo): Promise<number> {
+    const options = parseOptions(args);
+    const scanner = new AuthLogScanner({ format: options.format, now: options.now });
+    const input = options.file === undefined ? undefined : await openInput(resolve(io.cwd, options.file));
+    try {
+      const chunks = input === undefined ? io.stdin : input.createReadStream({ highWaterMark: 1 << 20, autoClose: false });
+      await scanStream(chunks, scanner, io.stdout);
+    } finally {
+      await input?.close();
+    }
+    if (scanner.unparsed > 0) {
+      const samples = scanner.unparsedSamples.map((s) => `  line ${s.line}: ${s.text}`).join('\n');
+      io.stderr.write(
+        `hostwatch auth-scan: ${scanner.unparsed} of ${scanner.sshdLines} sshd lines not recognised, for example:\n${samples}\n`,
+      );
+    }
+    return 0;
+  },
+};
+
+interface AuthScanOptions {
+  readonly file: string | undefined;
+  readonly format: AuthLogFormat;
+  readonly now: number | undefined;
+}
+
+function parseOptions(args: readonly string[]): AuthScanOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: { format: { type: 'string' }, now: { type: 'string' } },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const problems: string[] = [];
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) problems.push(`expected at most one FILE, got ${positionals.length}: ${positionals.join(' ')}`);
+  const format = values.format ?? 'auto';
+  if (!(AUTH_LOG_FORMATS as readonly string[]).includes(format)) {
+    problems.push(`--format must be one of ${AUTH_LOG_FORMATS.join(', ')}, got '${format}'`);
+  }
+  let now: number | undefined;
+  if (values.now !== undefined) {
+    now = ISO_8601.test(values.now) ? Date.parse(values.now) : Number.NaN;
+    if (Number.isNaN(now)) problems.push(`--now must be an ISO-8601 time such as 2025-05-20T10:00:00Z, got '${values.now}'`);
+  }
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
+  const file = positionals[0];
+  return { file: file === '-' ? undefined : file, format: format as AuthLogFormat, now };
+}
+
+async function openInput(path: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const hint =
+      code === 'ENOENT'
+        ? 'no such file; give the path of an auth log (e.g. /var/log/auth.log), or - to read standard input (e.g. journalctl -o json -u ssh | hostwatch auth-scan -)'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied; run as a user who may read it (e.g. a member of group adm, or with sudo)'
+          : (err as Error).message;
+    throw new Error(`cannot read ${path}: ${hint}`, { cause: err });
+  }
+  const stat = await handle.stat();
+  if (stat.isDirectory()) {
+    await handle.close();
+    throw new Error(`cannot read ${path}: it is a directory; give the path of an auth log file, e.g. ${path}/auth.log`);
+  }
+  return handle;
+}
+
+// Splits the stream into lines without holding more than one chunk, and writes NDJSON in large pieces.
+async function scanStream(chunks: AsyncIterable<Buffer | string>, scanner: AuthLogScanner, out: NodeJS.WritableStream): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  let lineNo = 0;
+  let output = '';
+  const emit = (text: string): void => {
+    const event = scanner.scan(text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text, ++lineNo);
+    if (event !== undefined && 'event' in event) output += toJson(event);
+  };
+  for await (const chunk of chunks) {
+    const text = pending + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    let start = 0;
+    let nl = text.indexOf('\n');
+    while (nl >= 0) {
+      emit(text.slice(start, nl));
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    pending = start === 0 ? text : text.slice(start);
+    if (output.length > 1 << 16) {
+      await write(out, output);
+      output = '';
+    }
+  }
+  pending += decoder.end();
+  if (pending.length > 0) emit(pending);
+  if (output.length > 0) await write(out, output);
+}
+
+function write(out: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((done, fail) => {
+    out.write(text, (err) => (err ? fail(err) : done()));
+  });
+}
+
+// The contract's fields in its order; unknown ones left out.
+function toJson(e: SshdEvent): string {
+  let s = `{"line":${e.line},"time":${JSON.stringify(e.time)}`;
+  if (e.host !== undefined) s += `,"host":${JSON.stringify(e.host)}`;
+  if (e.pid !== undefined) s += `,"pid":${e.pid}`;
+  s += `,"event":"${e.event}"`;
+  if (e.source !== undefined) s += `,"source":${JSON.stringify(e.source)}`;
+  if (e.user !== undefined) s += `,"user":${JSON.stringify(e.user)}`;
+  if (e.port !== undefined) s += `,"port":${e.port}`;
+  if (e.method !== undefined) s += `,"method":${JSON.stringify(e.method)}`;
+  return `${s},"count":${e.count}}\n`;
+}
