@@ -15,7 +15,11 @@ export interface AtomicWriteOptions {
  * even across a crash: a temporary file beside it, synced, then renamed (or hard-linked, which
  * fails on an existing file instead of replacing it), then the directory synced.
  */
-export async function writeFileAtomic(path: string, text: string, options: AtomicWriteOptions): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  text: string,
+  options: AtomicWriteOptions,
+): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', options.mode);

@@ -12,11 +12,11 @@ export const ENVELOPE_HEADERS = {
  * `MsgHdrs` (which answers `''` for a missing header).
  */
 export type HeaderSource =
-  | Readonly<Record<string, string | undefined>>
-  | { get(name: string): string | null | undefined };
+  Readonly<Record<string, string | undefined>> | { get(name: string): string | null | undefined };
 
 /** Value of header `name`, or undefined when it is missing or empty. */
 export function headerValue(headers: HeaderSource, name: string): string | undefined {
-  const value = typeof headers.get === 'function' ? headers.get(name) : (headers as Record<string, unknown>)[name];
+  const value =
+    typeof headers.get === 'function' ? headers.get(name) : (headers as Record<string, unknown>)[name];
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }

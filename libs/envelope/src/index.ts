@@ -11,7 +11,13 @@ export {
   type EnvelopeErrorContext,
   type EnvelopeErrorReason,
 } from './envelope-error.js';
-export { ENVELOPE_OVERHEAD, ENVELOPE_VERSION, MAX_SEALED_BYTES, NONCE_BYTES, TAG_BYTES } from './envelope-format.js';
+export {
+  ENVELOPE_OVERHEAD,
+  ENVELOPE_VERSION,
+  MAX_SEALED_BYTES,
+  NONCE_BYTES,
+  TAG_BYTES,
+} from './envelope-format.js';
 export { ENVELOPE_HEADERS, type HeaderSource } from './envelope-headers.js';
 export { KEY_ID_LENGTH, isKeyId, keyIdOf } from './key-id.js';
 export {
@@ -27,7 +33,13 @@ export {
 } from './key-pair.js';
 export { InsecureKeyFileError, KeyFileError, KeyFileExistsError } from './key-file-error.js';
 export { formatKeyFile, formatPublicKeyFile, parseKeyFile, parsePublicKeyFile } from './key-file-format.js';
-export { readKeyFile, readPublicKeyFile, writeKeyFile, writePublicKeyFile, type WriteKeyFileOptions } from './key-file.js';
+export {
+  readKeyFile,
+  readPublicKeyFile,
+  writeKeyFile,
+  writePublicKeyFile,
+  type WriteKeyFileOptions,
+} from './key-file.js';
 export type { KeyRegistry, KeyStatus, RegisteredKey } from './key-registry.js';
 export { MemoryKeyRegistry } from './memory-key-registry.js';
 export {

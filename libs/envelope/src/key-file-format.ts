@@ -69,16 +69,35 @@ function parseFields(text: string, path: string, format: string): Fields {
   }
   const record = value as Record<string, unknown>;
   if (record['format'] !== format) {
-    const other = record['format'] === PUBLIC_FORMAT ? ' (it is a public key file)' : record['format'] === PRIVATE_FORMAT ? ' (it is a private key file)' : '';
-    throw new KeyFileError(path, `${path}: format must be ${JSON.stringify(format)}, not ${JSON.stringify(record['format'])}${other}`);
+    const other =
+      record['format'] === PUBLIC_FORMAT
+        ? ' (it is a public key file)'
+        : record['format'] === PRIVATE_FORMAT
+          ? ' (it is a private key file)'
+          : '';
+    throw new KeyFileError(
+      path,
+      `${path}: format must be ${JSON.stringify(format)}, not ${JSON.stringify(record['format'])}${other}`,
+    );
   }
 
   const problems: string[] = [];
-  const allowed = ['format', 'kind', 'hostId', 'keyId', 'algorithm', 'publicKey', 'createdAt', ...(format === PRIVATE_FORMAT ? ['privateKey'] : [])];
-  for (const name of Object.keys(record)) if (!allowed.includes(name)) problems.push(`unknown field ${JSON.stringify(name)}`);
+  const allowed = [
+    'format',
+    'kind',
+    'hostId',
+    'keyId',
+    'algorithm',
+    'publicKey',
+    'createdAt',
+    ...(format === PRIVATE_FORMAT ? ['privateKey'] : []),
+  ];
+  for (const name of Object.keys(record))
+    if (!allowed.includes(name)) problems.push(`unknown field ${JSON.stringify(name)}`);
 
   const kind = record['kind'];
-  if (kind !== 'host' && kind !== 'collector') problems.push(`kind must be "host" or "collector", not ${JSON.stringify(kind)}`);
+  if (kind !== 'host' && kind !== 'collector')
+    problems.push(`kind must be "host" or "collector", not ${JSON.stringify(kind)}`);
   const hostId = record['hostId'];
   if (kind === 'host') {
     if (typeof hostId !== 'string') problems.push('hostId is required for a host key');
@@ -89,18 +108,47 @@ function parseFields(text: string, path: string, format: string): Fields {
   } else if (kind === 'collector' && hostId !== undefined) problems.push('a collector key has no hostId');
   if (record['algorithm'] !== ALGORITHM) problems.push(`algorithm must be ${JSON.stringify(ALGORITHM)}`);
   const publicKey = base64Key(record['publicKey'], 'publicKey', problems);
-  const privateKey = format === PRIVATE_FORMAT ? base64Key(record['privateKey'], 'privateKey', problems) : undefined;
+  const privateKey =
+    format === PRIVATE_FORMAT ? base64Key(record['privateKey'], 'privateKey', problems) : undefined;
   const keyId = record['keyId'];
   if (typeof keyId !== 'string') problems.push('keyId must be a string');
-  else if (publicKey && keyIdOf(publicKey) !== keyId) problems.push(`keyId ${keyId} is not the id of publicKey (${keyIdOf(publicKey)})`);
+  else if (publicKey && keyIdOf(publicKey) !== keyId)
+    problems.push(`keyId ${keyId} is not the id of publicKey (${keyIdOf(publicKey)})`);
   const createdAtText = record['createdAt'];
   const createdAt = typeof createdAtText === 'string' ? new Date(createdAtText) : undefined;
   if (!createdAt || Number.isNaN(createdAt.getTime())) problems.push('createdAt must be an ISO-8601 time');
 
-  if (problems.length > 0 || !publicKey || !createdAt || typeof keyId !== 'string' || (kind !== 'host' && kind !== 'collector')) {
+  if (
+    problems.length > 0 ||
+    !publicKey ||
+    !createdAt ||
+    typeof keyId !== 'string' ||
+    (kind !== 'host' && kind !== 'collector')
+  ) {
     throw new KeyFileError(path, `${path}: ${problems.join('; ')}`);
   }
-  return { kind, hostId: typeof hostId === 'string' ? hostId : undefined, keyId, publicKey, privateKey, createdAt };
+  return {
+    kind,
+    hostId: typeof hostId === 'string' ? hostId : undefined,
+    keyId,
+    publicKey,
+    privateKey,
+    createdAt,
+  };
+}
+
+/** Whether `text` looks like a public key file, to tell someone who passed one where a private key is needed. */
+export function isPublicKeyFileText(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<string, unknown>)['format'] === PUBLIC_FORMAT
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** Parses the text of a private key file read from `path`, checking that its keys belong together. */

@@ -2,7 +2,13 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import { InsecureKeyFileError, KeyFileError, KeyFileExistsError } from './key-file-error.js';
-import { formatKeyFile, formatPublicKeyFile, parseKeyFile, parsePublicKeyFile } from './key-file-format.js';
+import {
+  formatKeyFile,
+  formatPublicKeyFile,
+  isPublicKeyFileText,
+  parseKeyFile,
+  parsePublicKeyFile,
+} from './key-file-format.js';
 import {
   publicKeyInfo,
   type CollectorKeyPair,
@@ -30,7 +36,11 @@ async function write(path: string, text: string, mode: number, options: WriteKey
 }
 
 /** Writes `key` with its private key to `path`, atomically and with mode 0600 (a new directory gets 0700). */
-export async function writeKeyFile(path: string, key: KeyPair, options: WriteKeyFileOptions = {}): Promise<void> {
+export async function writeKeyFile(
+  path: string,
+  key: KeyPair,
+  options: WriteKeyFileOptions = {},
+): Promise<void> {
   await write(path, formatKeyFile(key), 0o600, options);
 }
 
@@ -53,17 +63,26 @@ async function readText(path: string, privateKey: boolean): Promise<string> {
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw new KeyFileError(path, `${path} is not a regular file`);
+    const text = await handle.readFile('utf8');
+    // A public key file passed for a private one gets that said, not a chmod hint it does not need.
+    if (privateKey && isPublicKeyFileText(text)) {
+      throw new KeyFileError(path, `${path} is a public key file; the private key file is needed here`);
+    }
     // Windows has no POSIX modes to check; its ACLs are the installer's concern.
     if (privateKey && process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
       throw new InsecureKeyFileError(path, stat.mode & 0o7777);
     }
-    return await handle.readFile('utf8');
+    return text;
   } finally {
     await handle.close();
   }
 }
 
-function checkKind<K extends { readonly kind: 'host' | 'collector' }>(path: string, key: K, kind: 'host' | 'collector' | undefined): K {
+function checkKind<K extends { readonly kind: 'host' | 'collector' }>(
+  path: string,
+  key: K,
+  kind: 'host' | 'collector' | undefined,
+): K {
   if (kind !== undefined && key.kind !== kind) {
     throw new KeyFileError(path, `${path} holds a ${key.kind} key; a ${kind} key is needed here`);
   }

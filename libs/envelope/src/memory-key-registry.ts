@@ -8,7 +8,10 @@ export class MemoryKeyRegistry implements KeyRegistry {
   readonly #keys = new Map<string, RegisteredKey>();
 
   /** Registers `publicKey` for host `hostId` with `status` (approved unless told) and returns its key id. */
-  add(key: { readonly hostId: string; readonly publicKey: Uint8Array }, status: KeyStatus = 'approved'): string {
+  add(
+    key: { readonly hostId: string; readonly publicKey: Uint8Array },
+    status: KeyStatus = 'approved',
+  ): string {
     assertHostId(key.hostId);
     if (key.publicKey.length !== X25519_KEY_BYTES) {
       throw new RangeError(`an X25519 public key is ${X25519_KEY_BYTES} bytes, not ${key.publicKey.length}`);

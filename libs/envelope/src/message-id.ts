@@ -16,7 +16,8 @@ export function messageIdProblem(id: string): string | undefined {
   if (id.length > MESSAGE_ID_MAX_LENGTH) {
     return `message id is ${id.length} characters long; at most ${MESSAGE_ID_MAX_LENGTH} are allowed`;
   }
-  if (!MESSAGE_ID.test(id)) return `message id ${JSON.stringify(id)} may contain only letters, digits, '_', '-', '.' and ':'`;
+  if (!MESSAGE_ID.test(id))
+    return `message id ${JSON.stringify(id)} may contain only letters, digits, '_', '-', '.' and ':'`;
   return undefined;
 }
 
@@ -28,7 +29,8 @@ function token(name: string, value: string): string {
 }
 
 function position(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number >= 0, not ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${name} must be a whole number >= 0, not ${value}`);
   return value;
 }
 

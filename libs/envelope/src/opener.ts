@@ -1,7 +1,13 @@
 import { createDecipheriv } from 'node:crypto';
 import { hostIdProblem, parseSubject, type MessageKind } from '@hostwatch/contract';
 import { associatedData } from './associated-data.js';
-import { ENVELOPE_OVERHEAD, ENVELOPE_VERSION, MAX_SEALED_BYTES, NONCE_BYTES, TAG_BYTES } from './envelope-format.js';
+import {
+  ENVELOPE_OVERHEAD,
+  ENVELOPE_VERSION,
+  MAX_SEALED_BYTES,
+  NONCE_BYTES,
+  TAG_BYTES,
+} from './envelope-format.js';
 import { ENVELOPE_HEADERS, headerValue, type HeaderSource } from './envelope-headers.js';
 import {
   HostMismatchError,
@@ -55,14 +61,19 @@ function readHeaders(headers: HeaderSource): EnvelopeHeaders {
   const hostKeyId = headerValue(headers, ENVELOPE_HEADERS.hostKeyId);
   const collectorKeyId = headerValue(headers, ENVELOPE_HEADERS.collectorKeyId);
   const problems: string[] = [];
-  const check = (name: string, value: string | undefined, problem: (v: string) => string | undefined): void => {
+  const check = (
+    name: string,
+    value: string | undefined,
+    problem: (v: string) => string | undefined,
+  ): void => {
     if (value === undefined) problems.push(`header ${name} is missing`);
     else {
       const found = problem(value);
       if (found) problems.push(`header ${name}: ${found}`);
     }
   };
-  const keyIdProblem = (v: string): string | undefined => (isKeyId(v) ? undefined : `${JSON.stringify(v)} is not a key id`);
+  const keyIdProblem = (v: string): string | undefined =>
+    isKeyId(v) ? undefined : `${JSON.stringify(v)} is not a key id`;
   check(ENVELOPE_HEADERS.messageId, messageId, messageIdProblem);
   check(ENVELOPE_HEADERS.hostId, hostId, hostIdProblem);
   check(ENVELOPE_HEADERS.hostKeyId, hostKeyId, keyIdProblem);
@@ -98,7 +109,9 @@ export class Opener {
     const collectors = new Map<string, CollectorKeyPair>();
     for (const pair of pairs) {
       if (keyIdOf(pair.publicKey) !== pair.keyId) {
-        throw new RangeError(`collector key ${pair.keyId} does not match its public key (id ${keyIdOf(pair.publicKey)})`);
+        throw new RangeError(
+          `collector key ${pair.keyId} does not match its public key (id ${keyIdOf(pair.publicKey)})`,
+        );
       }
       collectors.set(pair.keyId, pair);
     }
@@ -118,13 +131,19 @@ export class Opener {
    */
   async open(data: Uint8Array, headers: HeaderSource, subject: string): Promise<OpenedMessage> {
     if (data.length > MAX_SEALED_BYTES) {
-      throw new TooLargeError(`sealed message is ${data.length} bytes; at most ${MAX_SEALED_BYTES} are accepted`);
+      throw new TooLargeError(
+        `sealed message is ${data.length} bytes; at most ${MAX_SEALED_BYTES} are accepted`,
+      );
     }
     if (data.length < ENVELOPE_OVERHEAD) {
-      throw new MalformedError(`sealed message is ${data.length} bytes; even an empty body takes ${ENVELOPE_OVERHEAD}`);
+      throw new MalformedError(
+        `sealed message is ${data.length} bytes; even an empty body takes ${ENVELOPE_OVERHEAD}`,
+      );
     }
     if (data[0] !== ENVELOPE_VERSION) {
-      throw new MalformedError(`sealed message has envelope version ${String(data[0])}; this build opens version ${ENVELOPE_VERSION}`);
+      throw new MalformedError(
+        `sealed message has envelope version ${String(data[0])}; this build opens version ${ENVELOPE_VERSION}`,
+      );
     }
     const { messageId, hostId, hostKeyId, collectorKeyId } = readHeaders(headers);
     const context: EnvelopeErrorContext = { hostId, keyId: hostKeyId, messageId };
@@ -132,12 +151,18 @@ export class Opener {
     const parsed = parseSubject(subject);
     if ('problem' in parsed) throw new SubjectMismatchError(parsed.problem, context);
     if (parsed.hostId !== hostId) {
-      throw new HostMismatchError(`message ${messageId} names host ${hostId} but arrived on ${subject}`, context);
+      throw new HostMismatchError(
+        `message ${messageId} names host ${hostId} but arrived on ${subject}`,
+        context,
+      );
     }
 
     const collector = this.#collectors.get(collectorKeyId);
     if (!collector) {
-      throw new UnknownKeyError(`message ${messageId} of host ${hostId} is sealed to collector key ${collectorKeyId}, which this collector does not hold`, context);
+      throw new UnknownKeyError(
+        `message ${messageId} of host ${hostId} is sealed to collector key ${collectorKeyId}, which this collector does not hold`,
+        context,
+      );
     }
     const registered = await this.#registry.lookup(hostId, hostKeyId);
     const cacheKey = `${hostId}\0${hostKeyId}\0${collectorKeyId}`;
@@ -155,21 +180,31 @@ export class Opener {
 
     const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const end = view.length - TAG_BYTES;
-    const decipher = createDecipheriv('aes-256-gcm', key, view.subarray(1, 1 + NONCE_BYTES), { authTagLength: TAG_BYTES });
-    decipher.setAAD(associatedData(ENVELOPE_VERSION, [subject, hostId, messageId, hostKeyId, collectorKeyId]));
+    const decipher = createDecipheriv('aes-256-gcm', key, view.subarray(1, 1 + NONCE_BYTES), {
+      authTagLength: TAG_BYTES,
+    });
+    decipher.setAAD(
+      associatedData(ENVELOPE_VERSION, [subject, hostId, messageId, hostKeyId, collectorKeyId]),
+    );
     decipher.setAuthTag(view.subarray(end));
     const body = decipher.update(view.subarray(1 + NONCE_BYTES, end));
     try {
       decipher.final();
     } catch (err) {
-      throw new TamperedError(`message ${messageId} of host ${hostId} on ${subject} failed authentication`, { ...context, cause: err });
+      throw new TamperedError(`message ${messageId} of host ${hostId} on ${subject} failed authentication`, {
+        ...context,
+        cause: err,
+      });
     }
 
     if (registered.status === 'pending') {
       throw new PendingKeyError(`key ${hostKeyId} of host ${hostId} is waiting for approval`, context);
     }
     if (registered.status !== 'approved') {
-      throw new UnknownKeyError(`key ${hostKeyId} of host ${hostId} has unknown status ${JSON.stringify(registered.status)}`, context);
+      throw new UnknownKeyError(
+        `key ${hostKeyId} of host ${hostId} has unknown status ${JSON.stringify(registered.status)}`,
+        context,
+      );
     }
     return { subject, hostId, kind: parsed.kind, messageId, keyId: hostKeyId, collectorKeyId, body };
   }
@@ -183,7 +218,10 @@ export class Opener {
   ): Buffer {
     // The key id names the public key; a registry answering with another key is refused, not trusted.
     if (registered.publicKey.length !== 32 || keyIdOf(registered.publicKey) !== hostKeyId) {
-      throw new UnknownKeyError(`the registry's key ${hostKeyId} of host ${hostId} is not the public key with that id`, context);
+      throw new UnknownKeyError(
+        `the registry's key ${hostKeyId} of host ${hostId} is not the public key with that id`,
+        context,
+      );
     }
     let key: Buffer;
     try {
@@ -197,7 +235,10 @@ export class Opener {
         peerPublicKey: publicKeyFromRaw(registered.publicKey),
       });
     } catch (err) {
-      throw new UnknownKeyError(`key ${hostKeyId} of host ${hostId} is not a usable X25519 public key`, { ...context, cause: err });
+      throw new UnknownKeyError(`key ${hostKeyId} of host ${hostId} is not a usable X25519 public key`, {
+        ...context,
+        cause: err,
+      });
     }
     this.#derivations += 1;
     return key;

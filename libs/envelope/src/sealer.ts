@@ -20,7 +20,9 @@ export interface SealedMessage {
 
 function checkKeyId(what: string, key: { readonly keyId: string; readonly publicKey: Uint8Array }): void {
   if (keyIdOf(key.publicKey) !== key.keyId) {
-    throw new RangeError(`${what} claims key id ${key.keyId} but its public key has id ${keyIdOf(key.publicKey)}`);
+    throw new RangeError(
+      `${what} claims key id ${key.keyId} but its public key has id ${keyIdOf(key.publicKey)}`,
+    );
   }
 }
 
@@ -54,7 +56,9 @@ export class Sealer {
         peerPublicKey: publicKeyFromRaw(collectorKey.publicKey),
       });
     } catch (err) {
-      throw new Error(`collector key ${collectorKey.keyId} is not a usable X25519 public key`, { cause: err });
+      throw new Error(`collector key ${collectorKey.keyId} is not a usable X25519 public key`, {
+        cause: err,
+      });
     }
   }
 
@@ -68,19 +72,29 @@ export class Sealer {
     const parsed = parseSubject(subject);
     if ('problem' in parsed) throw new SubjectMismatchError(parsed.problem, context);
     if (parsed.hostId !== this.hostId) {
-      throw new HostMismatchError(`subject ${subject} belongs to host ${parsed.hostId}, not to ${this.hostId}`, context);
+      throw new HostMismatchError(
+        `subject ${subject} belongs to host ${parsed.hostId}, not to ${this.hostId}`,
+        context,
+      );
     }
     const problem = messageIdProblem(messageId);
     if (problem) throw new MalformedError(problem, context);
     if (body.length > MAX_BODY_BYTES) {
-      throw new TooLargeError(`body of message ${messageId} is ${body.length} bytes; at most ${MAX_BODY_BYTES} can be sealed`, context);
+      throw new TooLargeError(
+        `body of message ${messageId} is ${body.length} bytes; at most ${MAX_BODY_BYTES} can be sealed`,
+        context,
+      );
     }
 
     const data = Buffer.allocUnsafe(ENVELOPE_OVERHEAD + body.length);
     data[0] = ENVELOPE_VERSION;
     randomFillSync(data, 1, NONCE_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.#key, data.subarray(1, 1 + NONCE_BYTES), { authTagLength: TAG_BYTES });
-    cipher.setAAD(associatedData(ENVELOPE_VERSION, [subject, this.hostId, messageId, this.keyId, this.collectorKeyId]));
+    const cipher = createCipheriv('aes-256-gcm', this.#key, data.subarray(1, 1 + NONCE_BYTES), {
+      authTagLength: TAG_BYTES,
+    });
+    cipher.setAAD(
+      associatedData(ENVELOPE_VERSION, [subject, this.hostId, messageId, this.keyId, this.collectorKeyId]),
+    );
     let at = 1 + NONCE_BYTES;
     at += cipher.update(body).copy(data, at);
     at += cipher.final().copy(data, at);

@@ -9,19 +9,22 @@ export const X25519_KEY_BYTES = 32;
 
 /** Imports a raw 32-byte X25519 private key. */
 export function privateKeyFromRaw(raw: Uint8Array): KeyObject {
-  if (raw.length !== X25519_KEY_BYTES) throw new RangeError(`an X25519 private key is 32 bytes, not ${raw.length}`);
+  if (raw.length !== X25519_KEY_BYTES)
+    throw new RangeError(`an X25519 private key is 32 bytes, not ${raw.length}`);
   return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
 }
 
 /** Imports a raw 32-byte X25519 public key. */
 export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
-  if (raw.length !== X25519_KEY_BYTES) throw new RangeError(`an X25519 public key is 32 bytes, not ${raw.length}`);
+  if (raw.length !== X25519_KEY_BYTES)
+    throw new RangeError(`an X25519 public key is 32 bytes, not ${raw.length}`);
   return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
 }
 
 /** The raw 32 bytes of an X25519 public key, or of the public half of a private key. */
 export function rawPublicKey(key: KeyObject): Buffer {
-  if (key.asymmetricKeyType !== 'x25519') throw new TypeError(`not an X25519 key: ${String(key.asymmetricKeyType)}`);
+  if (key.asymmetricKeyType !== 'x25519')
+    throw new TypeError(`not an X25519 key: ${String(key.asymmetricKeyType)}`);
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
   const { x } = publicKey.export({ format: 'jwk' });
   if (typeof x !== 'string') throw new TypeError('not an X25519 key');
@@ -30,7 +33,8 @@ export function rawPublicKey(key: KeyObject): Buffer {
 
 /** The raw 32 bytes of an X25519 private key. */
 export function rawPrivateKey(key: KeyObject): Buffer {
-  if (key.asymmetricKeyType !== 'x25519' || key.type !== 'private') throw new TypeError('not an X25519 private key');
+  if (key.asymmetricKeyType !== 'x25519' || key.type !== 'private')
+    throw new TypeError('not an X25519 private key');
   const { d } = key.export({ format: 'jwk' });
   if (typeof d !== 'string') throw new TypeError('not an X25519 private key');
   return Buffer.from(d, 'base64url');
