@@ -12,7 +12,10 @@ async function usageBetween(before: string, after: string): Promise<ReturnType<C
 describe('CpuUsage', () => {
   it('has no usage on the first sample, only the core count', async () => {
     const usage = new CpuUsage();
-    expect(usage.update(parseCpuTimes(await fixtureText('proc-vm', 'stat')))).toEqual({ count: 2, cores: [] });
+    expect(usage.update(parseCpuTimes(await fixtureText('proc-vm', 'stat')))).toEqual({
+      count: 2,
+      cores: [],
+    });
   });
 
   it('computes busy percentages from two real samples, iowait counting as idle', async () => {

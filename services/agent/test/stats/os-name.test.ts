@@ -15,9 +15,9 @@ describe('os name', () => {
   });
 
   it('prefers PRETTY_NAME and unquotes it', () => {
-    expect(parseOsName('NAME="Debian GNU/Linux"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n')).toBe(
-      'Debian GNU/Linux 12 (bookworm)',
-    );
+    expect(
+      parseOsName('NAME="Debian GNU/Linux"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n'),
+    ).toBe('Debian GNU/Linux 12 (bookworm)');
     expect(parseOsName("NAME='Alpine Linux'\nVERSION=3.20\n")).toBe('Alpine Linux 3.20');
     expect(parseOsName('ID=arch\n')).toBeUndefined();
   });
