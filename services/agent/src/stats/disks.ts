@@ -56,9 +56,9 @@ export function diskUsage(
 }
 
 /**
- * Reads the usage of every real mount (see {@link selectRealMounts}) listed in
- * `<procRoot>/self/mountinfo`, calling `statfs` on each mount point resolved under `rootPath`
- * (`/` on a host; the host's root as seen from a container that mounts it elsewhere).
+ * Reads the usage of every real mount (see {@link selectRealMounts}) of the mount table (see
+ * {@link readMountInfo}), calling `statfs` on each mount point resolved under `rootPath` (`/` on
+ * a host; where the host's root is mounted when the agent runs in a container).
  */
 export async function readDisks(procRoot: string, rootPath: string): Promise<DiskReading> {
   const mounts = selectRealMounts(await readMountInfo(procRoot)).slice(0, MAX_DISKS);

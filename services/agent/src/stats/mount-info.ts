@@ -59,7 +59,19 @@ export function parseMountInfo(text: string): MountInfo[] {
     .map(parseLine);
 }
 
-/** Reads and parses `<procRoot>/self/mountinfo`: the mounts as the agent's own mount namespace sees them. */
+/**
+ * Reads and parses the mounts of PID 1, as node_exporter does: in a container that shares the
+ * host's PID namespace they are the host's, not the container's. Where PID 1's table cannot be
+ * read (`hidepid`, a fixture tree) the agent's own, `<procRoot>/self/mountinfo`, is used.
+ */
 export async function readMountInfo(procRoot: string): Promise<MountInfo[]> {
-  return parseMountInfo(await readFile(join(procRoot, 'self', 'mountinfo'), 'utf8'));
+  let text: string;
+  try {
+    text = await readFile(join(procRoot, '1', 'mountinfo'), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'EACCES' && code !== 'EPERM') throw error;
+    text = await readFile(join(procRoot, 'self', 'mountinfo'), 'utf8');
+  }
+  return parseMountInfo(text);
 }

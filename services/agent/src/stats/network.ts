@@ -19,8 +19,8 @@ export function parseNetwork(text: string): NetworkStats[] {
   const interfaces: NetworkStats[] = [];
   for (const line of text.split('\n')) {
     const colon = line.indexOf(':');
-    // The two header lines have a '|' before any ':'.
-    if (colon < 0 || line.lastIndexOf('|', colon) >= 0) continue;
+    // The two header lines have no ':'; the name is everything before the first one.
+    if (colon < 0) continue;
     const name = line.slice(0, colon).trim();
     const values = line
       .slice(colon + 1)

@@ -59,7 +59,7 @@ export class ProcfsSource implements StatsSource {
     return readProcessCount(this.#paths.procRoot);
   }
 
-  /** Usage of each real mount in `/proc/self/mountinfo`. */
+  /** Usage of each real mount in the mount table. */
   disks(): Promise<DiskReading> {
     return readDisks(this.#paths.procRoot, this.#paths.rootPath);
   }

@@ -74,6 +74,8 @@ function isReal(mount: MountInfo): boolean {
 }
 
 function preferred(a: MountInfo, b: MountInfo): MountInfo {
+  // The root file system is reported as `/` even when it is a subvolume mounted whole elsewhere too.
+  if ((a.mountPoint === '/') !== (b.mountPoint === '/')) return a.mountPoint === '/' ? a : b;
   // The mount of the whole file system names it better than a bind mount of one of its directories.
   if ((a.root === '/') !== (b.root === '/')) return a.root === '/' ? a : b;
   if (a.mountPoint.length !== b.mountPoint.length) return a.mountPoint.length < b.mountPoint.length ? a : b;
@@ -83,7 +85,8 @@ function preferred(a: MountInfo, b: MountInfo): MountInfo {
 /**
  * Keeps the mounts that hold local disk space, one per file system: pseudo and remote types are
  * dropped, a mount point mounted over keeps only its top mount, and bind mounts of one device
- * collapse into the mount of its whole file system (else the shortest mount point).
+ * collapse into one: `/` if it is among them, else the mount of the whole file system, else the
+ * shortest mount point.
  */
 export function selectRealMounts(mounts: readonly MountInfo[]): MountInfo[] {
   const visible = new Map<string, MountInfo>();

@@ -32,6 +32,14 @@ describe('parseMountInfo', () => {
     });
   });
 
+  it("prefers PID 1's mount table, the host's when the agent's container shares its PID namespace", async () => {
+    const mounts = await readMountInfo(fixture('proc-host-pid'));
+    expect(mounts.map((mount) => mount.fstype)).toContain('btrfs');
+    expect((await readMountInfo(fixture('proc-container'))).map((mount) => mount.mountPoint)).toContain(
+      '/data',
+    );
+  });
+
   it('decodes a newline', () => {
     expect(unescapeMountField('/mnt/a\\012b')).toBe('/mnt/a\nb');
   });

@@ -35,6 +35,15 @@ describe('selectRealMounts', () => {
     expect(await realMountPoints('proc-container')).toEqual(['/', '/data']);
   });
 
+  it('reports a btrfs root subvolume as / even when the whole file system is mounted elsewhere', () => {
+    const text = [
+      '30 1 0:33 /@ / rw,relatime shared:1 - btrfs /dev/sda2 rw,subvol=/@',
+      '31 30 0:33 / /mnt/pool rw,relatime shared:2 - btrfs /dev/sda2 rw,subvol=/',
+      '32 30 0:33 /@home /home rw,relatime shared:3 - btrfs /dev/sda2 rw,subvol=/@home',
+    ].join('\n');
+    expect(selectRealMounts(parseMountInfo(text)).map((mount) => mount.mountPoint)).toEqual(['/']);
+  });
+
   it('keeps only the disk of this VM', async () => {
     expect(await realMountPoints('proc-vm')).toEqual(['/']);
   });
