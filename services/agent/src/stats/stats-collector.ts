@@ -4,11 +4,8 @@ import { join, parse } from 'node:path';
 import { assertHostId, type StatsMessageV1 } from '@hostwatch/contract';
 import { hostAddresses } from './addresses.js';
 import type { CpuStats } from './cpu-usage.js';
-import type { DiskReading } from './disks.js';
 import type { HostOs } from './host-os.js';
-import type { LoadAverage } from './load-average.js';
 import type { MemoryStats } from './memory.js';
-import type { NetworkStats } from './network.js';
 import { readOsName } from './os-name.js';
 import { PortableSource } from './portable-source.js';
 import { ProcfsSource } from './procfs-source.js';
@@ -48,6 +45,13 @@ export interface StatsSample {
   /** Samples in which each collector failed, since this collector was created: the agent's `collectorErrors`. */
   readonly collectorErrors: Readonly<Record<string, number>>;
 }
+
+const NO_CPU: CpuStats = { count: 1, cores: [] };
+
+const NO_MEMORY: MemoryStats = {
+  memory: { totalBytes: 0, availableBytes: 0, usedPercent: 0 },
+  swap: { totalBytes: 0, freeBytes: 0, usedPercent: 0 },
+};
 
 /** How to build a {@link StatsCollector}; everything but the host id has a default for a real host. */
 export interface StatsCollectorOptions {
@@ -112,122 +116,74 @@ export class StatsCollector {
     const time = this.#now();
     const sources = await this.#chooseSources();
     const failures: CollectorFailure[] = [];
-    const failed = new Set<StatsCollectorName>();
-    const fail = (collector: StatsCollectorName, error: unknown): void => {
-      failures.push({ collector, error });
-      failed.add(collector);
-    };
-    const run = async <T>(
+    // Tries each way of reading one part in turn; undefined when all of them failed.
+    const attempt = async <T>(
       collector: StatsCollectorName,
-      attempts: readonly (() => T | Promise<T>)[],
-      empty: () => T,
-    ): Promise<T> => {
-      for (const attempt of attempts) {
+      ...reads: readonly (() => T | Promise<T>)[]
+    ): Promise<T | undefined> => {
+      for (const read of reads) {
         try {
-          return await attempt();
+          return await read();
         } catch (error) {
-          fail(collector, error);
+          failures.push({ collector, error });
         }
       }
-      return empty();
+      return undefined;
     };
-    const fromSources = <T>(
-      collector: StatsCollectorName,
-      read: (source: StatsSource) => Promise<T>,
-      empty: () => T,
-    ): Promise<T> =>
-      run(
-        collector,
-        sources.map((source) => () => read(source)),
-        empty,
-      );
-
+    const fromSources = <T>(collector: StatsCollectorName, read: (source: StatsSource) => Promise<T>) =>
+      attempt(collector, ...sources.map((source) => () => read(source)));
     const os = this.#os;
+
     const [cpu, memory, load, uptimeSeconds, bootId, processes, disks, network, hostname, osName, addresses] =
       await Promise.all([
-        fromSources<CpuStats>(
-          'cpu',
-          (s) => s.cpu(),
-          () => ({ count: 1, cores: [] }),
-        ),
-        fromSources<MemoryStats>(
-          'memory',
-          (s) => s.memory(),
-          () => ({
-            memory: { totalBytes: 0, availableBytes: 0, usedPercent: 0 },
-            swap: { totalBytes: 0, freeBytes: 0, usedPercent: 0 },
-          }),
-        ),
-        fromSources<LoadAverage>(
-          'load',
-          (s) => s.load(),
-          () => [0, 0, 0],
-        ),
-        fromSources<number>(
-          'uptime',
-          (s) => s.uptimeSeconds(),
-          () => 0,
-        ),
-        fromSources<string>(
-          'boot-id',
-          (s) => s.bootId(),
-          () => {
-            // Unique to this agent process, so message ids never collide with another boot's.
-            this.#lastResortBootId ??= `agent-${time.getTime()}`;
-            return this.#lastResortBootId;
-          },
-        ),
-        fromSources<number | undefined>(
-          'processes',
-          (s) => s.processes(),
-          () => undefined,
-        ),
-        fromSources<DiskReading>(
-          'disks',
-          (s) => s.disks(),
-          () => ({ disks: [], failures: [] }),
-        ),
-        fromSources<NetworkStats[]>(
-          'network',
-          (s) => s.network(),
-          () => [],
-        ),
-        run('hostname', [() => os.hostname().slice(0, 255)], () => ''),
-        run(
-          'os',
-          [async () => ((await readOsName(this.#rootPath)) ?? `${os.type()} ${os.release()}`).slice(0, 64)],
-          () => '',
-        ),
-        run('addresses', [() => hostAddresses(os.networkInterfaces())], () => []),
+        fromSources('cpu', (source) => source.cpu()),
+        fromSources('memory', (source) => source.memory()),
+        fromSources('load', (source) => source.load()),
+        fromSources('uptime', (source) => source.uptimeSeconds()),
+        fromSources('boot-id', (source) => source.bootId()),
+        fromSources('processes', (source) => source.processes()),
+        fromSources('disks', (source) => source.disks()),
+        fromSources('network', (source) => source.network()),
+        attempt('hostname', () => os.hostname()),
+        attempt('os', async () => (await readOsName(this.#rootPath)) ?? `${os.type()} ${os.release()}`),
+        attempt('addresses', () => hostAddresses(os.networkInterfaces())),
       ]);
-    for (const { mount, error } of disks.failures) {
-      fail('disks', new Error(`statfs ${JSON.stringify(mount)} failed`, { cause: error }));
+    for (const { mount, error } of disks?.failures ?? []) {
+      failures.push({
+        collector: 'disks',
+        error: new Error(`statfs ${JSON.stringify(mount)} failed`, { cause: error }),
+      });
     }
-    for (const collector of failed)
+    for (const collector of new Set(failures.map((failure) => failure.collector))) {
       this.#errorCounts.set(collector, (this.#errorCounts.get(collector) ?? 0) + 1);
+    }
+    // Unique to this agent process, so message ids never collide with those of another boot.
+    this.#lastResortBootId ??= `agent-${time.getTime()}`;
+    const memoryStats = memory ?? NO_MEMORY;
+    const cpuStats = cpu ?? NO_CPU;
 
     const body: StatsBody = {
       v: 1,
       kind: 'stats',
       hostId: this.#hostId,
-      bootId: bootId.slice(0, 64),
+      bootId: (bootId ?? this.#lastResortBootId).slice(0, 64),
       time: time.toISOString(),
       intervalMs: this.#intervalMs,
-      hostname,
-      os: osName,
-      addresses,
+      hostname: (hostname ?? '').slice(0, 255),
+      os: (osName ?? '').slice(0, 64),
+      addresses: addresses ?? [],
       cpu: {
-        count: cpu.count,
-        ...(cpu.usedPercent === undefined ? {} : { usedPercent: cpu.usedPercent }),
-        cores: [...cpu.cores],
+        count: cpuStats.count,
+        ...(cpuStats.usedPercent === undefined ? {} : { usedPercent: cpuStats.usedPercent }),
+        cores: [...cpuStats.cores],
       },
-      memory: { ...memory.memory },
-      swap: { ...memory.swap },
-      load: [load[0], load[1], load[2]],
-      uptimeSeconds,
+      memory: { ...memoryStats.memory },
+      swap: { ...memoryStats.swap },
+      load: load ? [load[0], load[1], load[2]] : [0, 0, 0],
+      uptimeSeconds: uptimeSeconds ?? 0,
       ...(processes === undefined ? {} : { processes }),
-      disks: disks.disks,
-      network,
+      disks: disks?.disks ?? [],
+      network: network ?? [],
     };
     return { body, failures, collectorErrors: Object.fromEntries(this.#errorCounts) };
   }
