@@ -134,6 +134,10 @@ export class AuthLogScanner {
         state.port = port;
       }
     }
+    if (parsed.childPid !== undefined && state !== undefined) {
+      // The post-login child logs the disconnect; it serves the same peer.
+      this.#remember(`${record.host ?? ''} ${parsed.childPid}`, { source: state.source, port: state.port, tooMany: false });
+    }
     if (event === undefined) return undefined;
     if (state !== undefined) {
       if (source === undefined) source = state.source;

@@ -17,3 +17,10 @@ export { parseSyslogLine, rfc3339Time } from './syslog-line.js';
 export { parseJournalRecord } from './journal-record.js';
 export { SyslogClock, type SyslogClockOptions } from './syslog-clock.js';
 export { LocalTime, formatWithOffset, offsetText } from './local-time.js';
+export {
+  SessionTracker,
+  sessionId,
+  type SessionOutcome,
+  type SessionTrackerOptions,
+  type SshSession,
+} from './session-tracker.js';

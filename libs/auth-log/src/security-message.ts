@@ -121,7 +121,7 @@ function su(msg: string): SecurityMessage | undefined {
     return make('su', {
       user: on < 0 ? rest : rest.slice(0, on),
       target,
-      tty: on < 0 ? undefined : rest.slice(on + 4),
+      tty: on < 0 || rest.endsWith(' on none') ? undefined : rest.slice(on + 4),
       allowed,
     });
   }

@@ -13,6 +13,8 @@ export interface SshdMessage {
   readonly count: number;
   /** The source names the peer of the process that logged the line (not so for the listener's own lines). */
   readonly binds: boolean;
+  /** `User child is on pid <n>`: the process that serves the same peer after login. */
+  readonly childPid?: number | undefined;
 }
 
 /**
@@ -91,6 +93,10 @@ function classify(msg: string, known: string | undefined): SshdMessage | undefin
       if (msg.startsWith('Timeout, client not responding from ')) return remoteAtEnd(msg, 36, 'disconnected', true);
       return noise(msg, T_NOISE);
     case 85: // U
+      if (msg.startsWith('User child is on pid ')) {
+        const childPid = digits(msg, 21, msg.length);
+        return childPid === undefined ? undefined : { ...NOTHING, childPid };
+      }
       if (msg.startsWith('User ')) return userNotAllowed(msg);
       if (msg.startsWith('Unable to negotiate with ')) return connectionFrom(msg, 25, 'negotiation_failed');
       if (msg.startsWith('Unable to negotiate')) return event('negotiation_failed');
@@ -140,7 +146,7 @@ const C_NOISE = ['Close session: ', 'Changed root directory', 'Could not ', 'Cer
 const E_NOISE = ['Exiting on signal', 'Excess permission'];
 const S_NOISE = ['Server listening on ', 'Set /proc/self/oom_score_adj', 'Starting session', 'Server terminating'];
 const T_NOISE = ['Transferred: ', 'Too many '];
-const U_NOISE = ['User child is on pid ', 'Unsupported option'];
+const U_NOISE = ['Unsupported option'];
 const LOWER_S_NOISE = [
   'subsystem request for ',
   'session_input_channel_req',
