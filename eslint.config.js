@@ -16,7 +16,13 @@ export default tseslint.config(
       ],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../../*/**', '@hostwatch/*/src/*', '@hostwatch/*/dist/*'], message: 'Import another package through its exports map.' }] },
+        {
+          patterns: [
+            { regex: '^(\\.\\./)+(libs|services)/', message: 'Import another package through its exports map.' },
+            { regex: '^\\.\\./\\.\\./(?!(src|test)/)', message: 'Import another package through its exports map.' },
+            { group: ['@hostwatch/*/src/*', '@hostwatch/*/dist/*'], message: 'Import another package through its exports map.' },
+          ],
+        },
       ],
     },
   },
