@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as hostsAndKeys from './2026-11-23T1900_hosts-and-keys.js';
+import * as ingest from './2026-11-23T2000_ingest.js';
 
 /**
  * Every migration, by its dated name, oldest first. Names sort in the order they apply; a new
@@ -7,4 +8,5 @@ import * as hostsAndKeys from './2026-11-23T1900_hosts-and-keys.js';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-23T1900_hosts-and-keys': hostsAndKeys,
+  '2026-11-23T2000_ingest': ingest,
 };
