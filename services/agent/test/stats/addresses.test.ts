@@ -1,6 +1,5 @@
 import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
-// eslint-disable-next-line no-restricted-imports -- the package's own source, one folder below test/
 import { hostAddresses, type InterfaceAddresses } from '../../src/index.js';
 
 const INTERFACES: InterfaceAddresses = {

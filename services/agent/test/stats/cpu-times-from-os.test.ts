@@ -1,6 +1,5 @@
 import { cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
-// eslint-disable-next-line no-restricted-imports -- the package's own source, one folder below test/
 import { cpuTimesFromOs } from '../../src/index.js';
 
 describe('cpuTimesFromOs', () => {

@@ -2,7 +2,6 @@ import { mkdir, mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-// eslint-disable-next-line no-restricted-imports -- the package's own source, one folder below test/
 import { diskUsage, readDisks } from '../../src/index.js';
 import { fixture } from './fixtures.js';
 

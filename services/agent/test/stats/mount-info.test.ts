@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-// eslint-disable-next-line no-restricted-imports -- the package's own source, one folder below test/
 import { parseMountInfo, readMountInfo, unescapeMountField } from '../../src/index.js';
 import { fixture, fixtureText } from './fixtures.js';
 

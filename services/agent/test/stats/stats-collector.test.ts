@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { validateMessage } from '@hostwatch/contract';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-// eslint-disable-next-line no-restricted-imports -- the package's own source, one folder below test/
 import { StatsCollector, type HostOs, type InterfaceAddresses, type StatsSample } from '../../src/index.js';
 import { fixture } from './fixtures.js';
 
