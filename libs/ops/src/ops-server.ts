@@ -1,9 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-
-/** A readiness check: resolves when the dependency it names is usable, rejects with why not. */
-export type ReadinessCheck = () => Promise<void>;
+import { checkReadiness, type Readiness, type ReadinessCheck } from './readiness.js';
 
 /** Options of {@link startOpsServer}. */
 export interface OpsServerOptions {
@@ -24,22 +22,8 @@ export interface OpsServer {
   readonly port: number;
   readonly url: string;
   /** Runs every readiness check and reports each one's state. */
-  readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
+  readiness(): Promise<Readiness>;
   close(): Promise<void>;
-}
-
-async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);
-  });
-  try {
-    return await Promise.race([check().then(() => 'ok'), timeout]);
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
@@ -49,12 +33,7 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<strin
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const checks = options.checks ?? {};
   const timeoutMs = options.checkTimeoutMs ?? 2_000;
-  const readiness = async (): Promise<{ ready: boolean; checks: Record<string, string> }> => {
-    const entries = await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const),
-    );
-    return { ready: entries.every(([, state]) => state === 'ok'), checks: Object.fromEntries(entries) };
-  };
+  const readiness = (): Promise<Readiness> => checkReadiness(checks, timeoutMs);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const json = (status: number, body: unknown): void => {
