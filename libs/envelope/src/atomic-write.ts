@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 
 /** How {@link writeFileAtomic} writes. */
 export interface AtomicWriteOptions {
-  /** Permission bits of the file, whatever the umask. */
+  /** Permission bits of the new file; the umask can only take bits away, so 0600 stays 0600. */
   readonly mode: number;
   /** Replace an existing file; otherwise fail with `EEXIST` and leave it untouched. */
   readonly overwrite: boolean;
@@ -25,7 +25,6 @@ export async function writeFileAtomic(
   const handle = await open(temp, 'wx', options.mode);
   try {
     try {
-      await handle.chmod(options.mode);
       await handle.writeFile(text, 'utf8');
       await handle.sync();
     } finally {

@@ -239,13 +239,11 @@ describe('tampering', () => {
 
   it('refuses a message sealed to another collector key: unknown key, or tampered when relabelled', async () => {
     const { web01, opener, collector } = world();
-    const elsewhere = new Sealer(web01, publicKeyInfo(generateCollectorKeyPair()));
-    const sealed = elsewhere.seal(STATS, id(), body());
-    expectRefused(
-      await refusal(opener.open(sealed.data, sealed.headers, STATS)),
-      UnknownKeyError,
-      'unknown_key',
-    );
+    const other = generateCollectorKeyPair();
+    const sealed = new Sealer(web01, publicKeyInfo(other)).seal(STATS, id(), body());
+    const err = await refusal(opener.open(sealed.data, sealed.headers, STATS));
+    expectRefused(err, UnknownKeyError, 'unknown_key');
+    expect(err.message).toContain(`collector key ${other.keyId}, which this collector does not hold`);
     const relabelled = withHeader(sealed, ENVELOPE_HEADERS.collectorKeyId, collector.keyId);
     expectRefused(await refusal(opener.open(sealed.data, relabelled, STATS)), TamperedError, 'tampered');
   });
