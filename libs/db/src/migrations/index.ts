@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as hostsAndKeys from './2026-11-23T1900_hosts-and-keys.js';
 import * as ingest from './2026-11-23T2000_ingest.js';
+import * as alerter from './2026-11-23T2100_alerter.js';
 
 /**
  * Every migration, by its dated name, oldest first. Names sort in the order they apply; a new
@@ -9,4 +10,5 @@ import * as ingest from './2026-11-23T2000_ingest.js';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-23T1900_hosts-and-keys': hostsAndKeys,
   '2026-11-23T2000_ingest': ingest,
+  '2026-11-23T2100_alerter': alerter,
 };
