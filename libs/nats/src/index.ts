@@ -1,4 +1,12 @@
-export { connectWithBackoff, type ConnectOptions, type NatsLog } from './connect.js';
+export {
+  NATS_CREDENTIAL_ENV,
+  connectWithBackoff,
+  inboxPrefixFor,
+  natsCredentialsFromEnv,
+  type ConnectOptions,
+  type NatsCredentials,
+  type NatsLog,
+} from './connect.js';
 export {
   StreamConflictError,
   consumerConfig,

@@ -1,0 +1,192 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { CONSUMER_SPECS, STREAM_NAME, subjectFor } from '@hostwatch/contract';
+import { createDb } from '@hostwatch/db';
+import { connectWithBackoff, ensureTopology } from '@hostwatch/nats';
+import { createTestDatabase, startTestNatsServer, waitFor, type TestNatsServer } from '@hostwatch/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './cli-io.js';
+
+const quiet = { info: () => undefined, warn: () => undefined };
+
+let dir: string;
+let nkeys: string;
+let databaseUrl: string;
+let server: TestNatsServer;
+let config: string;
+const open: NatsConnection[] = [];
+
+const seed = (group: 'hosts' | 'services', name: string): string => join(nkeys, group, `${name}.nk`);
+
+async function as(group: 'hosts' | 'services', name: string): Promise<NatsConnection> {
+  const nc = await connectWithBackoff({
+    servers: server.url,
+    name: `test ${name}`,
+    log: quiet,
+    credentials: { nkeySeedFile: seed(group, name) },
+    signal: AbortSignal.timeout(10_000),
+  });
+  open.push(nc);
+  return nc;
+}
+
+/** Resolves to the error the server sends when `nc` does something it may not. */
+async function nextError(nc: NatsConnection): Promise<string> {
+  for await (const status of nc.status()) {
+    if (status.type === 'error') return String(status.error);
+  }
+  return 'closed';
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cli-nats-config-'));
+  nkeys = join(dir, 'nkeys');
+  for (const args of [
+    ['--service', 'ingest'],
+    ['--service', 'operator'],
+    ['--host', 'web-01'],
+    ['--host', 'web-02'],
+    ['--host', 'pending-01'],
+    ['--host', 'revoked-01'],
+  ]) {
+    const made = await runCli(['nats-config', 'nkey', ...args, '--nkeys', nkeys], {}, dir);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toMatch(/^U[A-Z2-7]{55}\n$/);
+  }
+
+  databaseUrl = await createTestDatabase('natscfg');
+  const db = createDb(databaseUrl, { maxConnections: 1 });
+  await db
+    .insertInto('hosts')
+    .values([
+      { host_id: 'web-01', status: 'approved' },
+      { host_id: 'web-02', status: 'approved' },
+      { host_id: 'pending-01', status: 'pending' },
+      { host_id: 'revoked-01', status: 'revoked' },
+      { host_id: 'no-nkey-01', status: 'approved' },
+    ])
+    .execute();
+  await db.destroy();
+
+  const generated = await runCli(['nats-config', '--nkeys', nkeys], { DATABASE_URL: databaseUrl }, dir);
+  expect(generated.code, generated.stderr).toBe(0);
+  config = generated.stdout;
+  expect(generated.stderr).toContain('host pending-01 has an nkey but is pending');
+  expect(generated.stderr).toContain('host revoked-01 has an nkey but is revoked');
+  expect(generated.stderr).toContain('approved host no-nkey-01 has no nkey');
+  server = await startTestNatsServer({ extraConfig: config });
+
+  // ingest provisions the topology with its own least-privilege user.
+  const ingest = await as('services', 'ingest');
+  await ensureTopology(ingest);
+});
+
+afterAll(async () => {
+  for (const nc of open) await nc.close().catch(() => undefined);
+  await server?.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function storedOn(subject: string): Promise<number> {
+  const operator = await as('services', 'operator');
+  const jsm = await jetstreamManager(operator);
+  const info = await jsm.streams.info(STREAM_NAME, { subjects_filter: subject });
+  return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+}
+
+describe('hostwatch nats-config', () => {
+  it('writes one user per service and approved host, and no seed leaves the nkey directory readable by others', async () => {
+    expect(config).toContain('# host web-01');
+    expect(config).toContain('# host web-02');
+    expect(config).toContain('# service ingest');
+    expect(config).not.toContain('pending-01');
+    expect(config).not.toContain('revoked-01');
+    expect((await stat(seed('hosts', 'web-01'))).mode & 0o777).toBe(0o600);
+  });
+
+  it("accepts an agent's publish on its own subjects, stored once in the stream", async () => {
+    const agent = await as('hosts', 'web-01');
+    const ack = await jetstream(agent).publish(subjectFor('web-01', 'stats'), new Uint8Array([1, 2, 3]), {
+      msgID: 'ok-1',
+    });
+    expect(ack.stream).toBe(STREAM_NAME);
+    expect(await storedOn('hostwatch.web-01.>')).toBe(1);
+  });
+
+  it("refuses an agent publishing on another host's subject", async () => {
+    const agent = await as('hosts', 'web-01');
+    const refused = nextError(agent);
+    await expect(
+      jetstream(agent).publish(subjectFor('web-02', 'stats'), new Uint8Array([9]), {
+        msgID: 'forged-1',
+        timeout: 2_000,
+      }),
+    ).rejects.toThrow();
+    expect(await refused).toMatch(/Permissions Violation for Publish to "hostwatch\.web-02\.stats"/);
+    expect(await storedOn('hostwatch.web-02.>')).toBe(0);
+  });
+
+  it('refuses an agent reading the stream or another inbox', async () => {
+    const agent = await as('hosts', 'web-02');
+    const refused = nextError(agent);
+    agent.subscribe('hostwatch.>');
+    expect(await refused).toMatch(/Permissions Violation for Subscription to "hostwatch\.>"/);
+    const again = nextError(agent);
+    agent.subscribe('_INBOX.>');
+    expect(await again).toMatch(/Permissions Violation for Subscription to "_INBOX\.>"/);
+  });
+
+  it('refuses a connection without credentials, and the agents of pending and revoked hosts', async () => {
+    await expect(connect({ servers: server.url, reconnect: false })).rejects.toThrow(
+      /Authorization Violation/,
+    );
+    for (const host of ['pending-01', 'revoked-01']) {
+      await expect(
+        connectWithBackoff({
+          servers: server.url,
+          name: host,
+          log: quiet,
+          credentials: { nkeySeedFile: seed('hosts', host) },
+          transport: { reconnect: false },
+          signal: AbortSignal.timeout(1_500),
+        }),
+      ).rejects.toThrow();
+    }
+  });
+
+  it('lets ingest consume and acknowledge through its durable, but not publish as a host', async () => {
+    const agent = await as('hosts', 'web-02');
+    await jetstream(agent).publish(subjectFor('web-02', 'ssh'), new Uint8Array([4]), { msgID: 'ok-2' });
+    const ingest = await as('services', 'ingest');
+    const consumer = await jetstream(ingest).consumers.get(STREAM_NAME, CONSUMER_SPECS.ingest.durableName);
+    const batch = await consumer.fetch({ max_messages: 10, expires: 2_000 });
+    const subjects: string[] = [];
+    for await (const m of batch) {
+      subjects.push(m.subject);
+      await m.ackAck();
+    }
+    expect(subjects).toEqual(expect.arrayContaining(['hostwatch.web-01.stats', 'hostwatch.web-02.ssh']));
+
+    const refused = nextError(ingest);
+    ingest.publish(subjectFor('web-01', 'event'), new Uint8Array([7]));
+    expect(await refused).toMatch(/Permissions Violation for Publish to "hostwatch\.web-01\.event"/);
+  });
+
+  it('keeps the operator (tail, nats sub) off the durables it could otherwise drain', async () => {
+    const operator = await as('services', 'operator');
+    const refused = nextError(operator);
+    operator.publish(`$JS.API.CONSUMER.MSG.NEXT.${STREAM_NAME}.ingest`, '{"batch":1}', {
+      reply: '_INBOX_x.1',
+    });
+    expect(await refused).toMatch(
+      /Permissions Violation for Publish to "\$JS\.API\.CONSUMER\.MSG\.NEXT\.HOSTWATCH\.ingest"/,
+    );
+    await waitFor('the ingest durable to be intact', async () => {
+      const jsm = await jetstreamManager(await as('services', 'ingest'));
+      return (await jsm.consumers.info(STREAM_NAME, 'ingest')).num_ack_pending === 0 ? true : undefined;
+    });
+  });
+});
