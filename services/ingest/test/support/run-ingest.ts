@@ -1,0 +1,17 @@
+import { silentLog } from '../../src/log/ingest-log.js';
+import { readIngestConfig } from '../../src/config/ingest-config.js';
+import { startIngestService, type IngestService } from '../../src/ingest-service.js';
+import type { IngestWorld } from './ingest-world.js';
+
+/** Starts ingest in this process against `world`, with `env` over test defaults (HEALTH_PORT 0). */
+export async function runIngestIn(world: IngestWorld, env: Record<string, string> = {}, name?: string): Promise<IngestService> {
+  const config = readIngestConfig({
+    NATS_URL: world.nats.url,
+    DATABASE_URL: world.databaseUrl,
+    COLLECTOR_KEY_FILE: '/nonexistent/the-test-passes-the-keys',
+    HEALTH_PORT: '0',
+    INGEST_BATCH_WAIT_MS: '20',
+    ...env,
+  });
+  return startIngestService(config, { log: silentLog, collectorKeys: world.collector, name });
+}
