@@ -1,5 +1,7 @@
 import type { Command } from '../command.js';
 import { authScanCommand } from './auth-scan.js';
+import { hostsApproveCommand, hostsListCommand, hostsRevokeCommand } from './hosts.js';
+import { ingestCommand } from './ingest.js';
 import { keysGenerateCommand } from './keys-generate.js';
 import { migrateCommand } from './migrate.js';
 import { natsConfigCommand, natsNkeyCommand } from './nats-config.js';
@@ -9,6 +11,10 @@ import { startCommand } from './start.js';
 export const commands: readonly Command[] = [
   startCommand,
   migrateCommand,
+  ingestCommand,
+  hostsListCommand,
+  hostsApproveCommand,
+  hostsRevokeCommand,
   authScanCommand,
   keysGenerateCommand,
   natsConfigCommand,
