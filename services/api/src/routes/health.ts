@@ -1,5 +1,6 @@
 import { checkReadiness, type ReadinessCheck } from '@hostwatch/ops';
 import type { FastifyPluginAsync } from 'fastify';
+import { publicErrorResponses } from '../http/error-response.js';
 
 /** Named readiness checks: each resolves when its dependency is usable, or rejects with why not. */
 export type ReadinessChecks = Readonly<Record<string, ReadinessCheck>>;
@@ -25,7 +26,14 @@ const Readiness = {
 export const healthRoutes: FastifyPluginAsync<{ checks: ReadinessChecks }> = async (app, { checks }) => {
   app.get(
     '/healthz',
-    { schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: Status } } },
+    {
+      schema: {
+        tags: ['operations'],
+        operationId: 'getHealth',
+        summary: 'The process is alive',
+        response: { 200: Status, ...publicErrorResponses() },
+      },
+    },
     async () => ({ status: 'ok' }),
   );
   app.get(
@@ -33,8 +41,9 @@ export const healthRoutes: FastifyPluginAsync<{ checks: ReadinessChecks }> = asy
     {
       schema: {
         tags: ['operations'],
+        operationId: 'getReadiness',
         summary: 'PostgreSQL and NATS are reachable',
-        response: { 200: Readiness, 503: Readiness },
+        response: { 200: Readiness, 503: Readiness, ...publicErrorResponses() },
       },
     },
     async (_req, reply) => {

@@ -1,0 +1,79 @@
+import type { Database } from '@hostwatch/db';
+import type { Kysely } from 'kysely';
+import { loadHostSummaries } from '../queries/host-summaries.js';
+import type { HostSummaryBody } from '../schemas/host.js';
+
+/** Options of {@link FleetSnapshot}. */
+export interface FleetSnapshotOptions {
+  readonly db: Kysely<Database>;
+  /** The clock; tests pass a fixed one. */
+  readonly now: () => Date;
+  readonly offlineAfterMs: number;
+  readonly latestWithinMs: number;
+  /** What to do with a failed refresh (the previous snapshot stays). */
+  readonly onError: (err: unknown) => void;
+}
+
+/** Hosts whose summary changed between two snapshots. */
+export type FleetChangeListener = (changed: readonly HostSummaryBody[]) => void;
+
+/**
+ * Every host with its latest stats, loaded by one query per refresh however many clients ask: the
+ * fleet list is served from it, and the live feed sends what changed between two refreshes.
+ */
+export class FleetSnapshot {
+  #hosts: readonly HostSummaryBody[] = [];
+  #byId = new Map<string, HostSummaryBody>();
+  #generatedAt = new Date(0);
+  #listeners = new Set<FleetChangeListener>();
+  #refreshing: Promise<void> | undefined;
+
+  constructor(private readonly options: FleetSnapshotOptions) {}
+
+  /** Every host, ordered by host id, as of {@link generatedAt}. */
+  get hosts(): readonly HostSummaryBody[] {
+    return this.#hosts;
+  }
+
+  /** When the snapshot was loaded. */
+  get generatedAt(): Date {
+    return this.#generatedAt;
+  }
+
+  /** Calls `listener` with the hosts that changed at each refresh; returns the unsubscribe function. */
+  onChange(listener: FleetChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
+  /** Reloads the snapshot; concurrent calls share one query. Rejects only when the query fails. */
+  refresh(): Promise<void> {
+    this.#refreshing ??= this.#load().finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  /** Refresh, reporting a failure to `onError` instead of rejecting (for the refresh timer). */
+  async refreshQuietly(): Promise<void> {
+    await this.refresh().catch(this.options.onError);
+  }
+
+  async #load(): Promise<void> {
+    const now = this.options.now();
+    const hosts = await loadHostSummaries(this.options.db, {
+      now,
+      offlineAfterMs: this.options.offlineAfterMs,
+      latestWithinMs: this.options.latestWithinMs,
+    });
+    const byId = new Map(hosts.map((h) => [h.hostId, h]));
+    const changed = hosts.filter((h) => {
+      const before = this.#byId.get(h.hostId);
+      return before === undefined || JSON.stringify(before) !== JSON.stringify(h);
+    });
+    this.#hosts = hosts;
+    this.#byId = byId;
+    this.#generatedAt = now;
+    if (changed.length > 0) for (const listener of this.#listeners) listener(changed);
+  }
+}

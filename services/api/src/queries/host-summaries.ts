@@ -1,0 +1,102 @@
+import type { Database } from '@hostwatch/db';
+import { sql, type Kysely } from 'kysely';
+import type { HostSummaryBody, LatestStatsBody } from '../schemas/host.js';
+
+/** How to judge and load hosts. */
+export interface HostSummaryOptions {
+  /** Now, from the injected clock. */
+  readonly now: Date;
+  /** An approved host is offline when it has not been seen for this long. */
+  readonly offlineAfterMs: number;
+  /** Latest stats are looked for this far back (bounds the partitions probed). */
+  readonly latestWithinMs: number;
+  /** One host only. */
+  readonly hostId?: string;
+}
+
+interface HostRow {
+  host_id: string;
+  status: 'pending' | 'approved' | 'revoked';
+  hostname: string | null;
+  addresses: string[];
+  first_seen: Date;
+  last_seen: Date;
+  open_alerts: number;
+  time: Date | null;
+  cpu_used_percent: number | null;
+  mem_used_percent: number;
+  swap_used_percent: number;
+  disk_max_used_percent: number | null;
+  load1: number;
+  load5: number;
+  load15: number;
+  uptime_seconds: number;
+  cpu_count: number;
+  mem_total_bytes: string;
+  processes: number | null;
+}
+
+function latestOf(row: HostRow): LatestStatsBody | null {
+  if (row.time === null) return null;
+  return {
+    time: row.time.toISOString(),
+    cpuPercent: row.cpu_used_percent,
+    memPercent: row.mem_used_percent,
+    swapPercent: row.swap_used_percent,
+    diskMaxPercent: row.disk_max_used_percent,
+    load1: row.load1,
+    load5: row.load5,
+    load15: row.load15,
+    uptimeSeconds: row.uptime_seconds,
+    cpuCount: row.cpu_count,
+    memTotalBytes: Number(row.mem_total_bytes),
+    processes: row.processes,
+  };
+}
+
+/** The state operators see: enrollment first, then whether an approved host reported lately. */
+export function hostState(
+  enrollment: HostRow['status'],
+  lastHeard: Date,
+  now: Date,
+  offlineAfterMs: number,
+): HostSummaryBody['status'] {
+  if (enrollment !== 'approved') return enrollment;
+  return now.getTime() - lastHeard.getTime() <= offlineAfterMs ? 'online' : 'offline';
+}
+
+/**
+ * Every host (or one) with its latest stats sample and open alert count, ordered by host id. The
+ * latest sample is one backward index probe per host and partition within `latestWithinMs`.
+ */
+export async function loadHostSummaries(db: Kysely<Database>, options: HostSummaryOptions): Promise<HostSummaryBody[]> {
+  const since = new Date(options.now.getTime() - options.latestWithinMs);
+  const { rows } = await sql<HostRow>`
+    SELECT h.host_id, h.status, h.hostname, h.addresses, h.first_seen, h.last_seen, 0 AS open_alerts,
+           s.time, s.cpu_used_percent, s.mem_used_percent, s.swap_used_percent, s.disk_max_used_percent,
+           s.load1, s.load5, s.load15, s.uptime_seconds, s.cpu_count, s.mem_total_bytes, s.processes
+      FROM hosts h
+      LEFT JOIN LATERAL (
+        SELECT time, cpu_used_percent, mem_used_percent, swap_used_percent, disk_max_used_percent,
+               load1, load5, load15, uptime_seconds, cpu_count, mem_total_bytes, processes
+          FROM host_stats
+         WHERE host_id = h.host_id AND time >= ${since}
+         ORDER BY time DESC
+         LIMIT 1
+      ) s ON true
+     WHERE ${options.hostId === undefined ? sql`true` : sql`h.host_id = ${options.hostId}`}
+     ORDER BY h.host_id`.execute(db);
+  return rows.map((row) => {
+    const lastHeard = row.time !== null && row.time > row.last_seen ? row.time : row.last_seen;
+    return {
+      hostId: row.host_id,
+      hostname: row.hostname,
+      status: hostState(row.status, lastHeard, options.now, options.offlineAfterMs),
+      addresses: row.addresses,
+      firstSeen: row.first_seen.toISOString(),
+      lastSeen: lastHeard.toISOString(),
+      latest: latestOf(row),
+      openAlerts: Number(row.open_alerts),
+    };
+  });
+}

@@ -1,0 +1,145 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { sql } from 'kysely';
+import { ClientError } from '../http/client-error.js';
+import { errorResponses } from '../http/error-response.js';
+import { DateTime, HostId, HostParams, Nullable, StringEnum } from '../schemas/common.js';
+import { resolveRange } from './time-range.js';
+import type { RouteContext } from './route-context.js';
+
+const StatsPoint = Type.Object(
+  {
+    time: { ...DateTime, description: 'Start of the bucket' },
+    samples: Type.Integer({ description: 'Samples in the bucket' }),
+    cpuAvg: Nullable(Type.Number()),
+    cpuMax: Nullable(Type.Number()),
+    memAvg: Type.Number(),
+    memMax: Type.Number(),
+    swapAvg: Type.Number(),
+    swapMax: Type.Number(),
+    load1Avg: Type.Number(),
+    load1Max: Type.Number(),
+    diskMax: Nullable(Type.Number({ description: 'Fullest file system, highest in the bucket' })),
+  },
+  { additionalProperties: false, title: 'StatsPoint' },
+);
+
+const StatsSeries = Type.Object(
+  {
+    hostId: HostId,
+    from: DateTime,
+    to: DateTime,
+    stepSeconds: Type.Integer(),
+    source: StringEnum(['raw', 'hourly'], {
+      description: 'raw: every sample; hourly: the hourly rollup (steps of an hour or more)',
+    }),
+    points: Type.Array(StatsPoint, { description: 'Buckets with at least one sample, oldest first' }),
+  },
+  { additionalProperties: false, title: 'StatsSeries' },
+);
+
+interface PointRow {
+  bucket: Date;
+  samples: number;
+  cpu_avg: number | null;
+  cpu_max: number | null;
+  mem_avg: number;
+  mem_max: number;
+  swap_avg: number;
+  swap_max: number;
+  load1_avg: number;
+  load1_max: number;
+  disk_max: number | null;
+}
+
+const MAX_BUCKETS = 2000;
+
+/** `/api/v1/hosts/{hostId}/stats`: a host's stats over a range in server-side buckets (avg and max). */
+export const hostStatsRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
+  app.get(
+    '/hosts/:hostId/stats',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['stats'],
+        operationId: 'getHostStats',
+        summary: 'Stats time series of one host in buckets: average and maximum of each',
+        description:
+          'The range is cut into buckets of `step` seconds, or into `buckets` equal buckets (default 300). ' +
+          'Steps of an hour or more read the hourly rollup, so long ranges stay cheap.',
+        params: HostParams,
+        querystring: Type.Object(
+          {
+            from: Type.Optional({ ...DateTime, description: 'Start (default: 24 h before `to`)' }),
+            to: Type.Optional({ ...DateTime, description: 'End, exclusive (default: now)' }),
+            step: Type.Optional(Type.Integer({ minimum: 10, maximum: 31 * 86400, description: 'Bucket width in seconds' })),
+            buckets: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Number of buckets (default 300)' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: StatsSeries, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const { hostId } = request.params;
+      const { step, buckets } = request.query;
+      if (step !== undefined && buckets !== undefined) {
+        throw new ClientError(400, 'and querystring.buckets exclude each other; give one', 'querystring.step');
+      }
+      const { from, to } = resolveRange(request.query, ctx.now(), 86_400_000);
+      const rangeSeconds = (to.getTime() - from.getTime()) / 1000;
+      const stepSeconds = step ?? Math.max(10, Math.ceil(rangeSeconds / (buckets ?? 300)));
+      if (rangeSeconds / stepSeconds > MAX_BUCKETS) {
+        throw new ClientError(400, `gives ${Math.ceil(rangeSeconds / stepSeconds)} buckets; at most ${MAX_BUCKETS}`, 'querystring.step');
+      }
+      const hourly = stepSeconds >= 3600;
+      const width = sql`make_interval(secs => ${stepSeconds})`;
+      const query = hourly
+        ? sql<PointRow>`
+            SELECT date_bin(${width}, hour, ${from}) AS bucket, sum(samples)::int AS samples,
+                   sum(cpu_sum) / nullif(sum(cpu_samples), 0) AS cpu_avg, max(cpu_max) AS cpu_max,
+                   sum(mem_sum) / sum(samples) AS mem_avg, max(mem_max) AS mem_max,
+                   sum(swap_sum) / sum(samples) AS swap_avg, max(swap_max) AS swap_max,
+                   sum(load1_sum) / sum(samples) AS load1_avg, max(load1_max) AS load1_max,
+                   max(disk_max) AS disk_max
+              FROM host_stats_hourly
+             WHERE host_id = ${hostId} AND hour >= date_trunc('hour', ${from}::timestamptz) AND hour < ${to} AND samples > 0
+             GROUP BY 1 ORDER BY 1`
+        : sql<PointRow>`
+            SELECT date_bin(${width}, time, ${from}) AS bucket, count(*)::int AS samples,
+                   avg(cpu_used_percent) AS cpu_avg, max(cpu_used_percent) AS cpu_max,
+                   avg(mem_used_percent) AS mem_avg, max(mem_used_percent) AS mem_max,
+                   avg(swap_used_percent) AS swap_avg, max(swap_used_percent) AS swap_max,
+                   avg(load1) AS load1_avg, max(load1) AS load1_max,
+                   max(disk_max_used_percent) AS disk_max
+              FROM host_stats
+             WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to}
+             GROUP BY 1 ORDER BY 1`;
+      const [known, { rows }] = await Promise.all([
+        ctx.db.selectFrom('hosts').select('host_id').where('host_id', '=', hostId).executeTakeFirst(),
+        query.execute(ctx.db),
+      ]);
+      if (!known) throw new ClientError(404, `no host ${hostId}`);
+      return {
+        hostId,
+        from: from.toISOString(),
+        to: to.toISOString(),
+        stepSeconds,
+        source: hourly ? ('hourly' as const) : ('raw' as const),
+        points: rows.map((r) => ({
+          time: r.bucket.toISOString(),
+          samples: r.samples,
+          cpuAvg: r.cpu_avg === null ? null : Number(r.cpu_avg),
+          cpuMax: r.cpu_max,
+          memAvg: Number(r.mem_avg),
+          memMax: r.mem_max,
+          swapAvg: Number(r.swap_avg),
+          swapMax: r.swap_max,
+          load1Avg: Number(r.load1_avg),
+          load1Max: r.load1_max,
+          diskMax: r.disk_max,
+        })),
+      };
+    },
+  );
+};

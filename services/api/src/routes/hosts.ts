@@ -1,0 +1,149 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { sql } from 'kysely';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { ClientError } from '../http/client-error.js';
+import { errorResponses } from '../http/error-response.js';
+import { loadHostSummaries } from '../queries/host-summaries.js';
+import { Cursor, DateTime, HostParams, Limit, Nullable, Page, StringEnum } from '../schemas/common.js';
+import { HostState, HostSummary } from '../schemas/host.js';
+import type { RouteContext } from './route-context.js';
+
+const HostList = Type.Composite(
+  [Page(HostSummary, 'HostList'), Type.Object({ generatedAt: { ...DateTime, description: 'When the fleet snapshot was read' } })],
+  { additionalProperties: false, title: 'HostList' },
+);
+
+const HostKey = Type.Object(
+  {
+    keyId: Type.String(),
+    status: StringEnum(['pending', 'approved', 'revoked']),
+    createdAt: DateTime,
+    revokedAt: Nullable(DateTime),
+  },
+  { additionalProperties: false, title: 'HostKey' },
+);
+
+const HostDetail = Type.Composite(
+  [
+    HostSummary,
+    Type.Object({
+      approvedAt: Nullable(DateTime),
+      revokedAt: Nullable(DateTime),
+      keys: Type.Array(HostKey),
+      detail: Type.Unknown({ description: 'Per-core CPU, disks, interfaces and agent health of the latest sample' }),
+    }),
+  ],
+  { additionalProperties: false, title: 'HostDetail' },
+);
+
+/** `/api/v1/hosts`: the fleet list and one host in detail. */
+export const hostRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
+  app.get(
+    '/hosts',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['hosts'],
+        operationId: 'listHosts',
+        summary: 'The fleet: every host with its state, latest stats and open alerts',
+        description:
+          'Served from a snapshot of the fleet that the server refreshes every few seconds (see `generatedAt`), ' +
+          'so the list costs no query however often it is read.',
+        querystring: Type.Object(
+          {
+            status: Type.Optional(HostState),
+            q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Part of the host id, hostname or an address' })),
+            limit: Type.Optional(Limit),
+            cursor: Type.Optional(Cursor),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: HostList, ...errorResponses() },
+      },
+    },
+    async (request) => {
+      const { status, q, limit = 100, cursor } = request.query;
+      const after = cursor === undefined ? undefined : String(decodeCursor(cursor, 1)[0]);
+      const needle = q?.toLowerCase();
+      const items = [];
+      let more = false;
+      for (const host of ctx.snapshot.hosts) {
+        if (after !== undefined && host.hostId <= after) continue;
+        if (status !== undefined && host.status !== status) continue;
+        if (
+          needle !== undefined &&
+          !host.hostId.toLowerCase().includes(needle) &&
+          !(host.hostname ?? '').toLowerCase().includes(needle) &&
+          !host.addresses.some((a) => a.includes(needle))
+        ) {
+          continue;
+        }
+        if (items.length === limit) {
+          more = true;
+          break;
+        }
+        items.push(host);
+      }
+      const last = items.at(-1);
+      return {
+        items,
+        nextCursor: more && last ? encodeCursor([last.hostId]) : null,
+        generatedAt: ctx.snapshot.generatedAt.toISOString(),
+      };
+    },
+  );
+
+  app.get(
+    '/hosts/:hostId',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['hosts'],
+        operationId: 'getHost',
+        summary: 'One host in detail: state, latest stats with per-disk and per-interface detail, keys',
+        params: HostParams,
+        response: { 200: HostDetail, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const { hostId } = request.params;
+      const [summary] = await loadHostSummaries(ctx.db, {
+        now: ctx.now(),
+        offlineAfterMs: ctx.offlineAfterMs,
+        latestWithinMs: ctx.latestWithinMs,
+        hostId,
+      });
+      if (!summary) throw new ClientError(404, `no host ${hostId}`);
+      const [host, keys, detail] = await Promise.all([
+        ctx.db.selectFrom('hosts').select(['approved_at', 'revoked_at']).where('host_id', '=', hostId).executeTakeFirst(),
+        ctx.db
+          .selectFrom('host_keys')
+          .select(['key_id', 'status', 'created_at', 'revoked_at'])
+          .where('host_id', '=', hostId)
+          .orderBy('created_at')
+          .execute(),
+        summary.latest === null
+          ? Promise.resolve(undefined)
+          : sql<{ detail: unknown }>`
+              SELECT detail FROM host_stats
+               WHERE host_id = ${hostId} AND time >= ${new Date(ctx.now().getTime() - ctx.latestWithinMs)}
+               ORDER BY time DESC LIMIT 1`
+              .execute(ctx.db)
+              .then((r) => r.rows[0]?.detail),
+      ]);
+      return {
+        ...summary,
+        approvedAt: host?.approved_at?.toISOString() ?? null,
+        revokedAt: host?.revoked_at?.toISOString() ?? null,
+        keys: keys.map((k) => ({
+          keyId: k.key_id,
+          status: k.status,
+          createdAt: k.created_at.toISOString(),
+          revokedAt: k.revoked_at?.toISOString() ?? null,
+        })),
+        detail: detail ?? null,
+      };
+    },
+  );
+};
