@@ -5,7 +5,7 @@ import { SECURITY_PROGRAMS, parseSecurityMessage } from './security-message.js';
 import type { SshdEvent } from './sshd-event.js';
 import { parseSshdMessage } from './sshd-message.js';
 import { SyslogClock, type SyslogClockOptions } from './syslog-clock.js';
-import { parseSyslogLine } from './syslog-line.js';
+import { SyslogLineReader } from './syslog-line.js';
 
 /** How input lines are read: `syslog` (classic, RFC 3339, RFC 5424), `journal` (`journalctl -o json`), or `auto` per line. */
 export type AuthLogFormat = 'auto' | 'syslog' | 'journal';
@@ -22,7 +22,7 @@ export interface AuthLogScannerOptions extends SyslogClockOptions {
   readonly format?: AuthLogFormat | undefined;
   /** How many unrecognised sshd lines to keep as samples; default 10. */
   readonly maxSamples?: number | undefined;
-  /** How many sshd processes to remember the peer of; the oldest is forgotten first. Default 65,536. */
+  /** How many sshd processes to remember the peer of; the least recently seen is forgotten first. Default 16,384. */
   readonly maxProcesses?: number | undefined;
 }
 
@@ -42,7 +42,37 @@ interface ProcessState {
   tooMany: boolean;
 }
 
-const wanted = (program: string): boolean => SSHD_PROGRAMS.has(program) || SECURITY_PROGRAMS.has(program);
+const WANTED: ReadonlySet<string> = new Set([...SSHD_PROGRAMS, ...SECURITY_PROGRAMS]);
+
+/**
+ * The sshd processes of one host by pid, forgetting the least recently used: two generations of maps, so neither a
+ * lookup nor forgetting walks the table.
+ */
+class ProcessTable {
+  #young = new Map<number, ProcessState>();
+  #old = new Map<number, ProcessState>();
+  readonly #half: number;
+
+  constructor(max: number) {
+    this.#half = Math.max(1, Math.floor(max / 2));
+  }
+
+  get(pid: number): ProcessState | undefined {
+    const state = this.#young.get(pid);
+    if (state !== undefined) return state;
+    const old = this.#old.get(pid);
+    if (old !== undefined) this.set(pid, old);
+    return old;
+  }
+
+  set(pid: number, state: ProcessState): void {
+    if (this.#young.size >= this.#half) {
+      this.#old = this.#young;
+      this.#young = new Map();
+    }
+    this.#young.set(pid, state);
+  }
+}
 
 /**
  * Reads an auth log line by line into {@link SshdEvent}s and {@link SecurityEvent}s. It remembers, per host and sshd
@@ -55,16 +85,20 @@ export class AuthLogScanner {
   readonly #format: AuthLogFormat;
   readonly #maxSamples: number;
   readonly #maxProcesses: number;
-  readonly #processes = new Map<string, ProcessState>();
+  readonly #reader: SyslogLineReader;
+  readonly #hosts = new Map<string | undefined, ProcessTable>();
+  #lastHost: string | undefined = '\0';
+  #lastTable: ProcessTable | undefined;
   readonly #samples: UnparsedSample[] = [];
   #unparsed = 0;
   #sshdLines = 0;
 
   constructor(options: AuthLogScannerOptions = {}) {
     this.#clock = new SyslogClock(options);
+    this.#reader = new SyslogLineReader(this.#clock, WANTED);
     this.#format = options.format ?? 'auto';
     this.#maxSamples = options.maxSamples ?? 10;
-    this.#maxProcesses = options.maxProcesses ?? 65_536;
+    this.#maxProcesses = options.maxProcesses ?? 16_384;
   }
 
   /** How many sshd lines were not recognised. */
@@ -108,13 +142,15 @@ export class AuthLogScanner {
   #read(text: string): LogRecord | undefined {
     const format = this.#format;
     const journal = format === 'journal' || (format === 'auto' && text.charCodeAt(0) === 123);
-    return journal ? parseJournalRecord(text, this.#clock, wanted) : parseSyslogLine(text, this.#clock, wanted);
+    if (journal) return parseJournalRecord(text, this.#clock, WANTED);
+    return this.#reader.next(text) ? this.#reader : undefined;
   }
 
   #sshd(record: LogRecord, text: string, line: number): SshdEvent | undefined {
     this.#sshdLines++;
-    const key = record.pid === undefined ? undefined : `${record.host ?? ''} ${record.pid}`;
-    let state = key === undefined ? undefined : this.#processes.get(key);
+    const pid = record.pid;
+    const table = pid === undefined ? undefined : this.#table(record.host);
+    let state = pid === undefined ? undefined : table?.get(pid);
     const parsed = parseSshdMessage(record.message, state?.source);
     if (parsed === undefined) {
       this.#unparsed++;
@@ -122,9 +158,10 @@ export class AuthLogScanner {
       return undefined;
     }
     let { source, port, event } = parsed;
-    if (key !== undefined && parsed.binds && source !== undefined) {
+    if (table !== undefined && pid !== undefined && parsed.binds && source !== undefined) {
       if (state === undefined || event === 'connection') {
-        state = this.#remember(key, { source, port, tooMany: false });
+        state = { source, port, tooMany: false };
+        table.set(pid, state);
       } else if (state.source !== source) {
         // Without `LogLevel VERBOSE` no `Connection from` line marks a reused pid: a new peer starts afresh.
         state.source = source;
@@ -134,17 +171,20 @@ export class AuthLogScanner {
         state.port = port;
       }
     }
-    if (parsed.childPid !== undefined && state !== undefined) {
+    if (parsed.childPid !== undefined && state !== undefined && table !== undefined) {
       // The post-login child logs the disconnect; it serves the same peer.
-      this.#remember(`${record.host ?? ''} ${parsed.childPid}`, { source: state.source, port: state.port, tooMany: false });
+      table.set(parsed.childPid, { source: state.source, port: state.port, tooMany: false });
     }
     if (event === undefined) return undefined;
     if (state !== undefined) {
       if (source === undefined) source = state.source;
       if (port === undefined && source === state.source) port = state.port;
     }
-    if (event === 'too_many_failures' && key !== undefined) {
-      state ??= this.#remember(key, { source: undefined, port: undefined, tooMany: false });
+    if (event === 'too_many_failures' && table !== undefined && pid !== undefined) {
+      if (state === undefined) {
+        state = { source: undefined, port: undefined, tooMany: false };
+        table.set(pid, state);
+      }
       if (state.tooMany) event = 'disconnected';
       state.tooMany = true;
     }
@@ -162,14 +202,15 @@ export class AuthLogScanner {
     };
   }
 
-  #remember(key: string, state: ProcessState): ProcessState {
-    const processes = this.#processes;
-    processes.delete(key);
-    processes.set(key, state);
-    if (processes.size > this.#maxProcesses) {
-      const oldest = processes.keys().next();
-      if (oldest.done !== true) processes.delete(oldest.value);
+  #table(host: string | undefined): ProcessTable {
+    if (host === this.#lastHost && this.#lastTable !== undefined) return this.#lastTable;
+    let table = this.#hosts.get(host);
+    if (table === undefined) {
+      table = new ProcessTable(this.#maxProcesses);
+      this.#hosts.set(host, table);
     }
-    return state;
+    this.#lastHost = host;
+    this.#lastTable = table;
+    return table;
   }
 }

@@ -13,7 +13,7 @@ export { parseSshdMessage, cleanAddress, type SshdMessage } from './sshd-message
 export { SECURITY_EVENT_TYPES, type SecurityEvent, type SecurityEventType } from './security-event.js';
 export { SECURITY_PROGRAMS, parseSecurityMessage, type SecurityMessage } from './security-message.js';
 export type { LogRecord } from './log-record.js';
-export { parseSyslogLine, rfc3339Time } from './syslog-line.js';
+export { SyslogLineReader, parseSyslogLine, rfc3339Time } from './syslog-line.js';
 export { parseJournalRecord } from './journal-record.js';
 export { SyslogClock, type SyslogClockOptions } from './syslog-clock.js';
 export { LocalTime, formatWithOffset, offsetText } from './local-time.js';

@@ -4,17 +4,17 @@ import type { SyslogClock } from './syslog-clock.js';
 /**
  * Reads one `journalctl -o json` record: MESSAGE (a string, or an array of bytes when not UTF-8), _HOSTNAME,
  * SYSLOG_IDENTIFIER (else _COMM), _PID (else SYSLOG_PID) and __REALTIME_TIMESTAMP (µs since the epoch), shown in
- * the clock's zone. Undefined when the text is not such a record, or when `wanted` turns its program down
+ * the clock's zone. Undefined when the text is not such a record, or when its program is not in `programs`
  * (checked, where it can be, before the JSON is parsed).
  */
 export function parseJournalRecord(
   text: string,
   clock: SyslogClock,
-  wanted?: (program: string) => boolean,
+  programs?: ReadonlySet<string>,
 ): LogRecord | undefined {
-  if (wanted !== undefined) {
+  if (programs !== undefined) {
     const identifier = peekString(text, '"SYSLOG_IDENTIFIER"') ?? peekString(text, '"_COMM"');
-    if (identifier !== undefined && !wanted(identifier)) return undefined;
+    if (identifier !== undefined && !programs.has(identifier)) return undefined;
   }
   let record: unknown;
   try {
@@ -25,7 +25,7 @@ export function parseJournalRecord(
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return undefined;
   const fields = record as Record<string, unknown>;
   const program = str(fields.SYSLOG_IDENTIFIER) ?? str(fields._COMM);
-  if (program === undefined || (wanted !== undefined && !wanted(program))) return undefined;
+  if (program === undefined || (programs !== undefined && !programs.has(program))) return undefined;
   const message = messageText(fields.MESSAGE);
   const micros = str(fields.__REALTIME_TIMESTAMP) ?? str(fields._SOURCE_REALTIME_TIMESTAMP);
   if (message === undefined || micros === undefined || !/^\d{1,19}$/.test(micros)) return undefined;

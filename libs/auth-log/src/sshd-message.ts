@@ -26,13 +26,13 @@ export interface SshdMessage {
  * the end of the line when only the start holds attacker text (user names, client banners, disconnect reasons).
  */
 export function parseSshdMessage(message: string, knownSource?: string): SshdMessage | undefined {
-  let msg = stripPrefixes(message.trimEnd());
+  let msg = stripPrefixes(trimEnd(message));
   let count = 1;
   if (msg.startsWith('message repeated ')) {
     const repeated = unwrapRepeated(msg);
     if (repeated === undefined) return undefined;
     count = repeated.count;
-    msg = stripPrefixes(repeated.inner.trimEnd());
+    msg = stripPrefixes(trimEnd(repeated.inner));
   }
   if (msg.endsWith(' [preauth]')) msg = msg.slice(0, -10);
   const result = classify(msg, knownSource);
@@ -165,6 +165,12 @@ const NOTHING: SshdMessage = {
   count: 1,
   binds: false,
 };
+
+// String.prototype.trimEnd costs more than the check that there is nothing to trim, the common case.
+function trimEnd(s: string): string {
+  const c = s.charCodeAt(s.length - 1);
+  return c === 32 || c === 9 || c === 10 || c === 13 ? s.trimEnd() : s;
+}
 
 function event(kind: SshdEventKind | undefined): SshdMessage {
   return kind === undefined ? NOTHING : { ...NOTHING, event: kind };

@@ -4,69 +4,178 @@ import type { SyslogClock } from './syslog-clock.js';
 /**
  * Splits one syslog line into header and message: classic (`Mmm dd hh:mm:ss host prog[pid]: msg`, also without
  * host or pid, or with an RFC 3164 `<pri>`), RFC 3339 high-precision (`2025-05-20T10:00:00.123456+02:00 host
- * prog[pid]: msg`) and RFC 5424 (`<34>1 2025-05-20T10:00:00Z host prog 123 - - msg`). Undefined when the line
- * is none of these, or when `wanted` turns its program down (checked before the time is worked out).
+ * prog[pid]: msg`) and RFC 5424 (`<34>1 2025-05-20T10:00:00Z host prog 123 - - msg`). Undefined when the line is
+ * none of these, or when its program is not in `programs` (checked before the time is worked out).
  */
-export function parseSyslogLine(
-  text: string,
-  clock: SyslogClock,
-  wanted?: (program: string) => boolean,
-): LogRecord | undefined {
-  let i = 0;
-  if (text.charCodeAt(0) === 60) {
-    const close = text.indexOf('>', 1);
-    if (close < 2 || close > 4) return undefined;
-    if (text.charCodeAt(close + 1) === 49 && text.charCodeAt(close + 2) === 32) {
-      return parseRfc5424(text, close + 3, clock, wanted);
-    }
-    i = close + 1;
-  }
-  const c = text.charCodeAt(i);
-  if (c >= 48 && c <= 57) return parseRfc3339Line(text, i, clock, wanted);
-  return parseClassic(text, i, clock, wanted);
+export function parseSyslogLine(text: string, clock: SyslogClock, programs?: ReadonlySet<string>): LogRecord | undefined {
+  const reader = new SyslogLineReader(clock, programs);
+  if (!reader.next(text)) return undefined;
+  return { time: reader.time, host: reader.host, program: reader.program, pid: reader.pid, message: reader.message };
 }
 
-interface Header {
+/**
+ * {@link parseSyslogLine} for many lines: it turns down lines of other programs without copying any part of them,
+ * reuses the host name and the time of the previous line when they are the same, and allocates no record: after
+ * {@link SyslogLineReader.next} returns true, its fields hold the line's header and message.
+ */
+export class SyslogLineReader implements LogRecord {
+  time = '';
   host: string | undefined;
-  program: string;
+  program = '';
   pid: number | undefined;
-  message: string;
-}
+  message = '';
+  readonly #clock: SyslogClock;
+  readonly #programs: ReadonlySet<string> | undefined;
+  // Wanted program names by their first character, so a line of another program is turned down in a few compares.
+  readonly #byFirst = new Map<number, string[]>();
+  #host = '';
+  #stamp = '';
+  #time = '';
 
-// `host prog[pid]: msg`, `prog[pid]: msg`, `host prog: msg`, `[prog]: msg`, `[prog] msg`.
-function parseTag(text: string, start: number): Header | undefined {
-  let end = text.indexOf(' ', start);
-  if (end < 0) return undefined;
-  let host: string | undefined;
-  if (!looksLikeTag(text, start, end)) {
-    host = text.slice(start, end);
-    start = end + 1;
-    end = text.indexOf(' ', start);
-    if (end < 0) end = text.length;
+  /** Reads lines of the programs named in `programs`, or of any program when it is undefined. */
+  constructor(clock: SyslogClock, programs?: ReadonlySet<string>) {
+    this.#clock = clock;
+    this.#programs = programs;
+    for (const name of programs ?? []) {
+      const list = this.#byFirst.get(name.charCodeAt(0)) ?? [];
+      list.push(name);
+      list.sort((a, b) => b.length - a.length);
+      this.#byFirst.set(name.charCodeAt(0), list);
+    }
   }
-  let tagEnd = end;
-  if (text.charCodeAt(tagEnd - 1) === 58) tagEnd--;
-  let program: string;
-  let pid: number | undefined;
-  if (text.charCodeAt(start) === 91) {
-    if (text.charCodeAt(tagEnd - 1) !== 93) return undefined;
-    program = text.slice(start + 1, tagEnd - 1);
-  } else if (text.charCodeAt(tagEnd - 1) === 93) {
-    const open = text.lastIndexOf('[', tagEnd);
-    if (open <= start) return undefined;
-    program = text.slice(start, open);
-    pid = toInt(text, open + 1, tagEnd - 1);
-    if (pid === undefined) return undefined;
-  } else {
-    if (tagEnd === end) return undefined;
-    program = text.slice(start, tagEnd);
-  }
-  if (program.length === 0) return undefined;
-  return { host, program, pid, message: end >= text.length ? '' : text.slice(end + 1) };
-}
 
-function looksLikeTag(text: string, start: number, end: number): boolean {
-  return text.charCodeAt(end - 1) === 58 || text.charCodeAt(start) === 91;
+  /** Reads one line into this reader's fields; false when it is no line of a wanted program (see {@link parseSyslogLine}). */
+  next(text: string): boolean {
+    let i = 0;
+    if (text.charCodeAt(0) === 60) {
+      const close = text.indexOf('>', 1);
+      if (close < 2 || close > 4) return false;
+      if (text.charCodeAt(close + 1) === 49 && text.charCodeAt(close + 2) === 32) return this.#rfc5424(text, close + 3);
+      i = close + 1;
+    }
+    const c = text.charCodeAt(i);
+    return c >= 48 && c <= 57 ? this.#rfc3339Line(text, i) : this.#classic(text, i);
+  }
+
+  #classic(text: string, start: number): boolean {
+    // `Mmm dd hh:mm:ss ` with the day as `5`, ` 5` or `05`.
+    let i = start + 3;
+    if (text.charCodeAt(i) !== 32) return false;
+    while (text.charCodeAt(i) === 32) i++;
+    const d1 = text.charCodeAt(i) - 48;
+    if (d1 < 0 || d1 > 9) return false;
+    i++;
+    const d2 = text.charCodeAt(i) - 48;
+    if (d2 >= 0 && d2 <= 9) i++;
+    const stampEnd = i + 9;
+    if (text.charCodeAt(i) !== 32 || text.charCodeAt(i + 3) !== 58 || text.charCodeAt(i + 6) !== 58) return false;
+    if (text.charCodeAt(stampEnd) !== 32) return false;
+    if (!this.#tag(text, stampEnd + 1)) return false;
+    const stamp = text.slice(start, stampEnd);
+    if (stamp === this.#stamp) {
+      this.time = this.#time;
+      return true;
+    }
+    const hour = toInt(text, i + 1, i + 3);
+    const minute = toInt(text, i + 4, i + 6);
+    const second = toInt(text, i + 7, i + 9);
+    const day = d2 >= 0 && d2 <= 9 ? d1 * 10 + d2 : d1;
+    if (hour === undefined || minute === undefined || second === undefined) return false;
+    const time = this.#clock.classic(text.slice(start, start + 3), day, hour, minute, second);
+    if (time === undefined) return false;
+    this.#stamp = stamp;
+    this.time = this.#time = time;
+    return true;
+  }
+
+  #rfc3339Line(text: string, start: number): boolean {
+    const space = text.indexOf(' ', start);
+    if (space < 0 || text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 10) !== 84) return false;
+    if (!this.#tag(text, space + 1)) return false;
+    const time = rfc3339Time(text.slice(start, space), this.#clock);
+    if (time === undefined) return false;
+    this.time = time;
+    return true;
+  }
+
+  // `host prog[pid]: msg`, `prog[pid]: msg`, `host prog: msg`, `[prog]: msg`, `[prog] msg`.
+  #tag(text: string, from: number): boolean {
+    let start = from;
+    let end = text.indexOf(' ', start);
+    if (end < 0) return false;
+    let host: string | undefined;
+    if (text.charCodeAt(end - 1) !== 58 && text.charCodeAt(start) !== 91) {
+      host = text.slice(start, end);
+      // The same host name object line after line: cheaper to compare and to hash downstream.
+      if (host === this.#host) host = this.#host;
+      else this.#host = host;
+      start = end + 1;
+      end = text.indexOf(' ', start);
+      if (end < 0) end = text.length;
+    }
+    let tagEnd = end;
+    if (text.charCodeAt(tagEnd - 1) === 58) tagEnd--;
+    let nameStart = start;
+    let nameEnd: number;
+    let pid: number | undefined;
+    if (text.charCodeAt(start) === 91) {
+      if (text.charCodeAt(tagEnd - 1) !== 93) return false;
+      nameStart = start + 1;
+      nameEnd = tagEnd - 1;
+    } else if (text.charCodeAt(tagEnd - 1) === 93) {
+      nameEnd = tagEnd - 2;
+      while (nameEnd > start && text.charCodeAt(nameEnd) !== 91) nameEnd--;
+      if (nameEnd <= start) return false;
+      pid = toInt(text, nameEnd + 1, tagEnd - 1);
+      if (pid === undefined) return false;
+    } else {
+      if (tagEnd === end) return false;
+      nameEnd = tagEnd;
+    }
+    if (nameEnd <= nameStart) return false;
+    const program = this.#program(text, nameStart, nameEnd);
+    if (program === undefined) return false;
+    this.host = host;
+    this.program = program;
+    this.pid = pid;
+    this.message = end >= text.length ? '' : text.slice(end + 1);
+    return true;
+  }
+
+  #program(text: string, start: number, end: number): string | undefined {
+    if (this.#programs === undefined) return text.slice(start, end);
+    const names = this.#byFirst.get(text.charCodeAt(start));
+    if (names === undefined) return undefined;
+    const length = end - start;
+    for (const name of names) if (name.length === length && text.startsWith(name, start)) return name;
+    return undefined;
+  }
+
+  // `<pri>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]`, `-` for a missing field.
+  #rfc5424(text: string, start: number): boolean {
+    const fields: string[] = [];
+    let i = start;
+    for (let n = 0; n < 5; n++) {
+      const end = text.indexOf(' ', i);
+      if (end < 0) return false;
+      fields.push(text.slice(i, end));
+      i = end + 1;
+    }
+    const [stamp = '-', host = '-', program = '-', procid = '-'] = fields;
+    if (program === '-' || (this.#programs !== undefined && !this.#programs.has(program))) return false;
+    const sdEnd = structuredDataEnd(text, i);
+    if (sdEnd < 0) return false;
+    let message = sdEnd >= text.length ? '' : text.slice(sdEnd + 1);
+    if (message.charCodeAt(0) === 0xfeff) message = message.slice(1);
+    const time = stamp === '-' ? undefined : rfc3339Time(stamp, this.#clock);
+    if (time === undefined) return false;
+    this.time = time;
+    this.host = host === '-' ? undefined : host;
+    this.program = program;
+    this.pid = procid === '-' ? undefined : toInt(procid, 0, procid.length);
+    this.message = message;
+    return true;
+  }
 }
 
 function toInt(text: string, start: number, end: number): number | undefined {
@@ -80,43 +189,12 @@ function toInt(text: string, start: number, end: number): number | undefined {
   return n;
 }
 
-function parseClassic(
-  text: string,
-  start: number,
-  clock: SyslogClock,
-  wanted: ((program: string) => boolean) | undefined,
-): LogRecord | undefined {
-  // `Mmm dd hh:mm:ss ` with the day as `5`, ` 5` or `05`.
-  let i = start + 3;
-  if (text.charCodeAt(i) !== 32) return undefined;
-  while (text.charCodeAt(i) === 32) i++;
-  const d1 = text.charCodeAt(i) - 48;
-  if (d1 < 0 || d1 > 9) return undefined;
-  let day = d1;
-  i++;
-  const d2 = text.charCodeAt(i) - 48;
-  if (d2 >= 0 && d2 <= 9) {
-    day = day * 10 + d2;
-    i++;
-  }
-  if (text.charCodeAt(i) !== 32 || text.charCodeAt(i + 3) !== 58 || text.charCodeAt(i + 6) !== 58) return undefined;
-  const hour = toInt(text, i + 1, i + 3);
-  const minute = toInt(text, i + 4, i + 6);
-  const second = toInt(text, i + 7, i + 9);
-  if (hour === undefined || minute === undefined || second === undefined || text.charCodeAt(i + 9) !== 32) {
-    return undefined;
-  }
-  const header = parseTag(text, i + 10);
-  if (header === undefined || (wanted !== undefined && !wanted(header.program))) return undefined;
-  const time = clock.classic(text.slice(start, start + 3), day, hour, minute, second);
-  if (time === undefined) return undefined;
-  return { time, host: header.host, program: header.program, pid: header.pid, message: header.message };
-}
-
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})?$/;
 
 /** ISO-8601 text of an RFC 3339 timestamp: kept as written when it has an offset, else read as local time. */
 export function rfc3339Time(stamp: string, clock: SyslogClock): string | undefined {
+  // rsyslog's own form, `2025-05-20T10:00:00.123456+02:00`, is checked without a regular expression.
+  if (stamp.length === 32 && isRsyslogStamp(stamp)) return stamp;
   const m = RFC3339.exec(stamp);
   if (m === null) return undefined;
   const zone = m[8];
@@ -128,46 +206,34 @@ export function rfc3339Time(stamp: string, clock: SyslogClock): string | undefin
   return clock.wall(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), m[7] ?? '');
 }
 
-function parseRfc3339Line(
-  text: string,
-  start: number,
-  clock: SyslogClock,
-  wanted: ((program: string) => boolean) | undefined,
-): LogRecord | undefined {
-  const space = text.indexOf(' ', start);
-  if (space < 0 || text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 10) !== 84) return undefined;
-  const header = parseTag(text, space + 1);
-  if (header === undefined || (wanted !== undefined && !wanted(header.program))) return undefined;
-  const time = rfc3339Time(text.slice(start, space), clock);
-  if (time === undefined) return undefined;
-  return { time, host: header.host, program: header.program, pid: header.pid, message: header.message };
-}
-
-// `<pri>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]`, `-` for a missing field.
-function parseRfc5424(
-  text: string,
-  start: number,
-  clock: SyslogClock,
-  wanted: ((program: string) => boolean) | undefined,
-): LogRecord | undefined {
-  const fields: string[] = [];
-  let i = start;
-  for (let n = 0; n < 5; n++) {
-    const end = text.indexOf(' ', i);
-    if (end < 0) return undefined;
-    fields.push(text.slice(i, end));
-    i = end + 1;
+// Template `dddd-dd-ddTdd:dd:dd.dddddd±dd:dd`.
+function isRsyslogStamp(s: string): boolean {
+  for (let i = 0; i < 32; i++) {
+    const c = s.charCodeAt(i);
+    switch (i) {
+      case 4:
+      case 7:
+        if (c !== 45) return false;
+        break;
+      case 10:
+        if (c !== 84) return false;
+        break;
+      case 13:
+      case 16:
+      case 29:
+        if (c !== 58) return false;
+        break;
+      case 19:
+        if (c !== 46) return false;
+        break;
+      case 26:
+        if (c !== 43 && c !== 45) return false;
+        break;
+      default:
+        if (c < 48 || c > 57) return false;
+    }
   }
-  const [stamp = '-', host = '-', program = '-', procid = '-'] = fields;
-  if (program === '-' || (wanted !== undefined && !wanted(program))) return undefined;
-  const sdEnd = structuredDataEnd(text, i);
-  if (sdEnd < 0) return undefined;
-  let message = sdEnd >= text.length ? '' : text.slice(sdEnd + 1);
-  if (message.charCodeAt(0) === 0xfeff) message = message.slice(1);
-  const time = stamp === '-' ? undefined : rfc3339Time(stamp, clock);
-  if (time === undefined) return undefined;
-  const pid = procid === '-' ? undefined : toInt(procid, 0, procid.length);
-  return { time, host: host === '-' ? undefined : host, program, pid, message };
+  return true;
 }
 
 // Index just after STRUCTURED-DATA (`-` or `[id k="v" …]…`, values may hold `\]`, `\"` and bare `]`); -1 if malformed.

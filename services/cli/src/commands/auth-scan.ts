@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
+import { isAscii } from 'node:buffer';
 import { parseArgs } from 'node:util';
 import { AUTH_LOG_FORMATS, AuthLogScanner, type AuthLogFormat, type SshdEvent } from '@hostwatch/auth-log';
 import { UsageError, type Command, type CommandIo } from '../command.js';
@@ -102,34 +102,56 @@ async function openInput(path: string): Promise<FileHandle> {
   return handle;
 }
 
-// Splits the stream into lines without holding more than one chunk, and writes NDJSON in large pieces.
+// Splits the stream into lines without holding more than one chunk (plus a partial line), and writes NDJSON in large
+// pieces. A chunk is cut after its last newline byte, which never falls inside a UTF-8 sequence; ASCII chunks, the
+// common case, are decoded as Latin-1, which gives the same string several times faster.
 async function scanStream(chunks: AsyncIterable<Buffer | string>, scanner: AuthLogScanner, out: NodeJS.WritableStream): Promise<void> {
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
+  let rest: Buffer = Buffer.alloc(0);
   let lineNo = 0;
-  let output = '';
-  const emit = (text: string): void => {
-    const event = scanner.scan(text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text, ++lineNo);
-    if (event !== undefined && 'event' in event) output += toJson(event);
-  };
-  for await (const chunk of chunks) {
-    const text = pending + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  let output: string[] = [];
+  let outputLength = 0;
+  let lastHost: string | undefined;
+  let lastHostJson = '';
+  const scanText = (text: string, final: boolean): void => {
     let start = 0;
     let nl = text.indexOf('\n');
-    while (nl >= 0) {
-      emit(text.slice(start, nl));
+    for (;;) {
+      const end = nl >= 0 ? nl : final && start < text.length ? text.length : -1;
+      if (end < 0) break;
+      const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+      const event = scanner.scan(line, ++lineNo);
+      if (event !== undefined && 'event' in event) {
+        if (event.host !== lastHost) {
+          lastHost = event.host;
+          lastHostJson = event.host === undefined ? '' : `,"host":${JSON.stringify(event.host)}`;
+        }
+        const json = toJson(event, lastHostJson);
+        output.push(json);
+        outputLength += json.length;
+      }
+      if (nl < 0) break;
       start = nl + 1;
       nl = text.indexOf('\n', start);
     }
-    pending = start === 0 ? text : text.slice(start);
-    if (output.length > 1 << 16) {
-      await write(out, output);
-      output = '';
+  };
+  for await (const chunk of chunks) {
+    let bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    if (rest.length > 0) bytes = Buffer.concat([rest, bytes]);
+    const cut = bytes.lastIndexOf(10) + 1;
+    rest = bytes.subarray(cut);
+    if (cut > 0) scanText(decode(bytes.subarray(0, cut)), false);
+    if (outputLength > 1 << 16) {
+      await write(out, output.join(''));
+      output = [];
+      outputLength = 0;
     }
   }
-  pending += decoder.end();
-  if (pending.length > 0) emit(pending);
-  if (output.length > 0) await write(out, output);
+  if (rest.length > 0) scanText(decode(rest), true);
+  if (output.length > 0) await write(out, output.join(''));
+}
+
+function decode(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 function write(out: NodeJS.WritableStream, text: string): Promise<void> {
@@ -138,10 +160,9 @@ function write(out: NodeJS.WritableStream, text: string): Promise<void> {
   });
 }
 
-// The contract's fields in its order; unknown ones left out.
-function toJson(e: SshdEvent): string {
-  let s = `{"line":${e.line},"time":${JSON.stringify(e.time)}`;
-  if (e.host !== undefined) s += `,"host":${JSON.stringify(e.host)}`;
+// The contract's fields in its order; unknown ones left out. `hostJson` is `,"host":"…"` (or '').
+function toJson(e: SshdEvent, hostJson: string): string {
+  let s = `{"line":${e.line},"time":${JSON.stringify(e.time)}${hostJson}`;
   if (e.pid !== undefined) s += `,"pid":${e.pid}`;
   s += `,"event":"${e.event}"`;
   if (e.source !== undefined) s += `,"source":${JSON.stringify(e.source)}`;

@@ -1,0 +1,230 @@
+// Benchmark of the sshd log scanner: `hostwatch auth-scan` (the built JS) against Debian's
+// `fail2ban-regex <file> /etc/fail2ban/filter.d/sshd.conf` on the same generated auth.log, and the parser alone in
+// process. Prints figures; asserts nothing. Build first: `npx tsc -b services/cli`.
+// Usage: node bench/auth-scan/run.mjs [--lines N] [--style classic|rfc3339] [--fail2ban-lines N] [--keep]
+import { spawnSync } from 'node:child_process';
+import { closeSync, createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const { values } = parseArgs({
+  options: {
+    lines: { type: 'string', default: '1000000' },
+    style: { type: 'string', default: 'classic' },
+    'fail2ban-lines': { type: 'string', default: '100000' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const total = Number(values.lines);
+const fail2banLines = Math.min(total, Number(values['fail2ban-lines']));
+const style = values.style;
+if (!['classic', 'rfc3339'].includes(style)) throw new Error(`--style must be classic or rfc3339, got ${style}`);
+
+const cli = join(root, 'services/cli/bin/hostwatch.js');
+const lib = join(root, 'libs/auth-log/dist/index.js');
+if (!existsSync(join(root, 'services/cli/dist/main.js')) || !existsSync(lib)) {
+  throw new Error('build first: npx tsc -b services/cli');
+}
+
+// A deterministic PRNG, so every run scans the same file.
+let seed = 0x2f6b3c1d;
+const rand = () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const pick = (list) => list[Math.floor(rand() * list.length)];
+const ip = () => `${1 + Math.floor(rand() * 222)}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}.${1 + Math.floor(rand() * 254)}`;
+const attackers = Array.from({ length: 2000 }, ip);
+const badUsers = ['admin', 'test', 'user', 'ubuntu', 'oracle', 'postgres', 'git', 'ftpuser', 'guest', 'pi', 'support', 'deploy', 'hadoop', 'minecraft', 'steam', 'x'];
+const staff = ['alice', 'bob', 'carol', 'deploy'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+const start = Date.UTC(2026, 9, 1, 0, 0, 0);
+let clock = start;
+let pid = 200000;
+const host = 'web-01';
+const pad = (n) => String(n).padStart(2, '0');
+function stamp() {
+  const d = new Date(clock);
+  if (style === 'rfc3339') {
+    const us = String(Math.floor(rand() * 1e6)).padStart(6, '0');
+    return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${us}+00:00`;
+  }
+  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+const line = (tag, msg) => `${stamp()} ${host} ${tag}: ${msg}`;
+
+// One "story" is the lines one event of a busy internet-facing host writes, in order.
+function story() {
+  clock += Math.floor(rand() * 1500);
+  const r = rand();
+  const p = ++pid;
+  const sshd = `sshd[${p}]`;
+  const src = pick(attackers);
+  const port = 1024 + Math.floor(rand() * 64000);
+  if (r < 0.34) {
+    const u = pick(badUsers);
+    return [
+      line(sshd, `Invalid user ${u} from ${src} port ${port}`),
+      line(sshd, 'pam_unix(sshd:auth): check pass; user unknown'),
+      line(sshd, `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${src} `),
+      line(sshd, `Failed password for invalid user ${u} from ${src} port ${port} ssh2`),
+      line(sshd, `Received disconnect from ${src} port ${port}:11: Bye Bye [preauth]`),
+      line(sshd, `Disconnected from invalid user ${u} ${src} port ${port} [preauth]`),
+    ];
+  }
+  if (r < 0.52) {
+    return [
+      line(sshd, `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${src}  user=root`),
+      line(sshd, `Failed password for root from ${src} port ${port} ssh2`),
+      line(sshd, `Connection closed by authenticating user root ${src} port ${port} [preauth]`),
+    ];
+  }
+  if (r < 0.58) {
+    return [
+      line(sshd, 'error: kex_exchange_identification: Connection closed by remote host'),
+      line(sshd, `Connection closed by ${src} port ${port}`),
+    ];
+  }
+  if (r < 0.61) {
+    return [line(sshd, `Unable to negotiate with ${src} port ${port}: no matching host key type found. Their offer: ssh-rsa,ssh-dss [preauth]`)];
+  }
+  if (r < 0.66) {
+    const u = pick(staff);
+    const child = ++pid;
+    const office = `198.51.100.${1 + Math.floor(rand() * 50)}`;
+    return [
+      line(sshd, `Accepted publickey for ${u} from ${office} port ${port} ssh2: ED25519 SHA256:q6Yh1bX2mB3kz1oN0cQm7eM4x1s5u7fH3bN9v2k8JzA`),
+      line(sshd, `pam_unix(sshd:session): session opened for user ${u}(uid=1000) by (uid=0)`),
+      line('systemd-logind[611]', `New session ${p} of user ${u}.`),
+      line(`sshd[${child}]`, `Received disconnect from ${office} port ${port}:11: disconnected by user`),
+      line(`sshd[${child}]`, `Disconnected from user ${u} ${office} port ${port}`),
+      line(sshd, `pam_unix(sshd:session): session closed for user ${u}`),
+      line('systemd-logind[611]', `Session ${p} logged out. Waiting for processes to exit.`),
+      line('systemd-logind[611]', `Removed session ${p}.`),
+    ];
+  }
+  if (r < 0.9) {
+    return [
+      line(`CRON[${p}]`, 'pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)'),
+      line(`CRON[${p}]`, 'pam_unix(cron:session): session closed for user root'),
+    ];
+  }
+  if (r < 0.96) {
+    const u = pick(staff);
+    return [
+      line('sudo', `    ${u} : TTY=pts/0 ; PWD=/home/${u} ; USER=root ; COMMAND=/usr/bin/systemctl restart nginx`),
+      line('sudo', `pam_unix(sudo:session): session opened for user root(uid=0) by ${u}(uid=1000)`),
+      line('sudo', 'pam_unix(sudo:session): session closed for user root'),
+    ];
+  }
+  return [
+    line(`systemd[${1000 + Math.floor(rand() * 50)}]`, 'pam_unix(systemd-user:session): session opened for user alice(uid=1000) by (uid=0)'),
+    line('polkitd[702]', 'Registered Authentication Agent for unix-process:1234:5678 (system bus name :1.42 [/usr/bin/pkttyagent --notify-fd 5 --fallback], object path /org/freedesktop/PolicyKit1/AuthenticationAgent, locale C.UTF-8)'),
+  ];
+}
+
+async function generate(path, count) {
+  const out = createWriteStream(path);
+  let written = 0;
+  let buffer = '';
+  while (written < count) {
+    for (const l of story()) {
+      if (written >= count) break;
+      buffer += `${l}\n`;
+      written++;
+    }
+    if (buffer.length > 1 << 20) {
+      if (!out.write(buffer)) await new Promise((r) => out.once('drain', r));
+      buffer = '';
+    }
+  }
+  out.end(buffer);
+  await new Promise((r) => out.once('finish', r));
+}
+
+function head(path, count) {
+  const text = readFileSync(path, 'utf8');
+  let at = 0;
+  for (let i = 0; i < count; i++) at = text.indexOf('\n', at) + 1;
+  return text.slice(0, at);
+}
+
+function timed(cmd, args, options = {}) {
+  const devnull = openSync('/dev/null', 'w');
+  const t0 = performance.now();
+  const stdout = options.capture ? 'pipe' : (options.stdout ?? devnull);
+  const r = spawnSync(cmd, args, { stdio: ['ignore', stdout, 'pipe'], env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 28 });
+  const seconds = (performance.now() - t0) / 1000;
+  closeSync(devnull);
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${String(r.stderr).slice(-2000)}`);
+  return { seconds, stdout: String(r.stdout ?? ''), stderr: String(r.stderr) };
+}
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const dir = mkdtempSync(join(tmpdir(), 'hostwatch-bench-auth-scan-'));
+try {
+  const file = join(dir, 'auth.log');
+  await generate(file, total);
+  const now = new Date(clock + 3_600_000).toISOString();
+  console.log(`input: ${fmt(total)} lines (${style}), ${(statSync(file).size / 1e6).toFixed(1)} MB, ${file}`);
+  console.log(`machine: ${(await import('node:os')).cpus()[0]?.model ?? '?'}, node ${process.version}`);
+
+  // 1. The CLI, end to end: start node, read the file, parse, write NDJSON to /dev/null. Best of 3.
+  const cliRuns = [0, 1, 2].map(() => timed(process.execPath, [cli, 'auth-scan', file, '--now', now]).seconds);
+  const cliSeconds = Math.min(...cliRuns);
+  const outFile = join(dir, 'out.ndjson');
+  const devnullOut = openSync(outFile, 'w');
+  timed(process.execPath, [cli, 'auth-scan', file, '--now', now], { stdout: devnullOut });
+  closeSync(devnullOut);
+  const events = readFileSync(outFile, 'utf8').split('\n').length - 1;
+  console.log(`hostwatch auth-scan: ${cliSeconds.toFixed(2)} s (best of ${cliRuns.map((s) => s.toFixed(2)).join(', ')}), ${fmt(total / cliSeconds)} lines/s, ${fmt(events)} events`);
+
+  // 2. The parser alone, in process: lines already in memory, one AuthLogScanner. Best of 3.
+  const { AuthLogScanner } = await import(lib);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  let best = Infinity;
+  let found = 0;
+  for (let run = 0; run < 3; run++) {
+    const scanner = new AuthLogScanner({ now: Date.parse(now) });
+    found = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < lines.length; i++) if (scanner.scan(lines[i], i + 1) !== undefined) found++;
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  console.log(`parser in process (AuthLogScanner.scan): ${best.toFixed(2)} s, ${fmt(lines.length / best)} lines/s, ${fmt(found)} events (sshd and security)`);
+
+  // 3. fail2ban-regex with Debian's sshd filter, on a prefix when it is slow.
+  const filter = '/etc/fail2ban/filter.d/sshd.conf';
+  const which = spawnSync('sh', ['-c', 'command -v fail2ban-regex'], { encoding: 'utf8' });
+  if (which.status !== 0 || !existsSync(filter)) {
+    console.log('fail2ban-regex: not installed (apt-get install fail2ban); no comparison');
+  } else {
+    let target = file;
+    if (fail2banLines < total) {
+      target = join(dir, `auth-${fail2banLines}.log`);
+      const text = head(file, fail2banLines);
+      const w = createWriteStream(target);
+      w.end(text);
+      await new Promise((r) => w.once('finish', r));
+    }
+    const f2b = timed('fail2ban-regex', [target, filter], { capture: true });
+    const f2bRate = fail2banLines / f2b.seconds;
+    const matched = /Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(f2b.stdout) ?? [];
+    console.log(
+      `fail2ban-regex ${filter}: ${f2b.seconds.toFixed(2)} s on ${fail2banLines < total ? `the first ${fmt(fail2banLines)} lines (a prefix: on all ${fmt(total)} it is too slow to wait for)` : `all ${fmt(total)} lines`}, ${fmt(f2bRate)} lines/s${matched[1] ? `, ${fmt(Number(matched[1]))} matched` : ''}`,
+    );
+    console.log(`ratio: hostwatch auth-scan is ${(total / cliSeconds / f2bRate).toFixed(1)}x fail2ban-regex (lines/s, end to end); the parser alone ${(lines.length / best / f2bRate).toFixed(1)}x`);
+  }
+} finally {
+  if (values.keep) console.log(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
+}
