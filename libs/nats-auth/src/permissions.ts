@@ -106,6 +106,8 @@ export function servicePermissions(role: ServiceRole, publicKey: string): Subjec
             `${API}.STREAM.INFO.${STREAM}`,
             `${API}.STREAM.MSG.GET.${STREAM}`,
             `${API}.CONSUMER.INFO.${STREAM}.*`,
+            // Without a name the server makes only ephemerals: a durable name in the request is refused.
+            `${API}.CONSUMER.CREATE.${STREAM}`,
             `${API}.CONSUMER.CREATE.${STREAM}.>`,
             `${API}.CONSUMER.MSG.NEXT.${STREAM}.*`,
             `${API}.CONSUMER.DELETE.${STREAM}.*`,

@@ -6,6 +6,7 @@ import { keysGenerateCommand } from './keys-generate.js';
 import { migrateCommand } from './migrate.js';
 import { natsConfigCommand, natsNkeyCommand } from './nats-config.js';
 import { startCommand } from './start.js';
+import { tailCommand } from './tail.js';
 
 /** Every subcommand, in the order `hostwatch --help` lists them. */
 export const commands: readonly Command[] = [
@@ -19,4 +20,5 @@ export const commands: readonly Command[] = [
   keysGenerateCommand,
   natsConfigCommand,
   natsNkeyCommand,
+  tailCommand,
 ];
