@@ -14,3 +14,12 @@ export {
   type RulesWarning,
   type Silence,
 } from './rules/rules.js';
+export { systemClock, type Clock } from './clock.js';
+export { silentLog, type AlerterLog } from './log.js';
+export { AlerterMetrics } from './ops/alerter-metrics.js';
+export { EmailNotifier, type OutgoingMail } from './notify/email/email-notifier.js';
+export type { EmailSettings } from './notify/email/email-settings.js';
+export { SendError } from './notify/email/send-error.js';
+export { enqueueMail, type QueuedMail } from './outbox/enqueue-mail.js';
+export { mailMessageId } from './outbox/mail-message-id.js';
+export { OutboxSender, type MailSender, type OutboxSenderOptions } from './outbox/outbox-sender.js';
