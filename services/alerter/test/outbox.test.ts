@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createDb, type Database } from '@hostwatch/db';
 import { createTestDatabase, startSmtpServer, waitFor, type TestSmtpServer } from '@hostwatch/testkit';
 import type { Kysely } from 'kysely';
@@ -159,11 +160,10 @@ describe('outbox', () => {
   });
 
   it('times out on a server that never answers', async () => {
-    const { createServer } = await import('node:net');
-    const sockets: import('node:net').Socket[] = [];
+    const sockets: Socket[] = [];
     const silent = createServer((s) => void sockets.push(s));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
-    const port = (silent.address() as import('node:net').AddressInfo).port;
+    const port = (silent.address() as AddressInfo).port;
     const mute = new EmailNotifier({ host: '127.0.0.1', port, secure: false, user: undefined, password: undefined, from: 'h@example.com', timeoutMs: 300 });
     await queue(1);
     const sender = new OutboxSender({ db, sender: mute, replica: 'a', clock: Date.now, log: silentLog });
