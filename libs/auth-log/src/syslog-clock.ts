@@ -39,6 +39,9 @@ export class SyslogClock {
     }
   }
 
+  /** Until when (epoch ms of this clock's now) the last result of {@link SyslogClock.classic} holds: then its year changes. */
+  lastValidUntil = Number.POSITIVE_INFINITY;
+
   /** The current time of this clock, epoch ms. */
   now(): number {
     return this.#now();
@@ -61,6 +64,7 @@ export class SyslogClock {
       this.#hours.set(key, entry);
     }
     if (entry.suffix === '') return this.#exact(m, day, hour, minute, second, now);
+    this.lastValidUntil = entry.validUntil;
     return `${entry.prefix}${pad2(minute)}:${pad2(second > 59 ? 59 : second)}${entry.suffix}`;
   }
 
@@ -100,7 +104,9 @@ export class SyslogClock {
     const s = second > 59 ? 59 : second;
     const year = this.#latestYear(month, day, hour, minute, s, now);
     if (year === undefined) return undefined;
-    return this.local.format(this.local.toEpoch(year, month, day, hour, minute, s));
+    const epoch = this.local.toEpoch(year, month, day, hour, minute, s);
+    this.lastValidUntil = this.#nextOccurrence(year, month, day, hour) + (epoch - this.local.toEpoch(year, month, day, hour, 0, 0));
+    return this.local.format(epoch);
   }
 
   #latestYear(month: number, day: number, hour: number, minute: number, second: number, now: number): number | undefined {

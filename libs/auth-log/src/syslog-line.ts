@@ -31,6 +31,7 @@ export class SyslogLineReader implements LogRecord {
   #host = '';
   #stamp = '';
   #time = '';
+  #stampUntil = 0;
 
   /** Reads lines of the programs named in `programs`, or of any program when it is undefined. */
   constructor(clock: SyslogClock, programs?: ReadonlySet<string>) {
@@ -72,7 +73,7 @@ export class SyslogLineReader implements LogRecord {
     if (text.charCodeAt(stampEnd) !== 32) return false;
     if (!this.#tag(text, stampEnd + 1)) return false;
     const stamp = text.slice(start, stampEnd);
-    if (stamp === this.#stamp) {
+    if (stamp === this.#stamp && this.#clock.now() < this.#stampUntil) {
       this.time = this.#time;
       return true;
     }
@@ -84,6 +85,7 @@ export class SyslogLineReader implements LogRecord {
     const time = this.#clock.classic(text.slice(start, start + 3), day, hour, minute, second);
     if (time === undefined) return false;
     this.#stamp = stamp;
+    this.#stampUntil = this.#clock.lastValidUntil;
     this.time = this.#time = time;
     return true;
   }
