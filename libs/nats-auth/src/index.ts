@@ -13,6 +13,7 @@ export {
   nkeyPaths,
   publicKeyOfSeedFile,
   readNkeyDirectory,
+  registerPublicNkey,
   type NkeyDirectory,
   type NkeyPrincipal,
 } from './nkey-files.js';

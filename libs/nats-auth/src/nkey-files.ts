@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { link, mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createUser, fromPublic, fromSeed } from '@nats-io/nkeys';
 import { hostIdProblem } from '@hostwatch/contract';
@@ -33,7 +33,7 @@ export function isUserPublicNkey(value: string): boolean {
   }
 }
 
-async function writeNew(path: string, text: string, mode: number): Promise<void> {
+async function writeNew(path: string, text: string, mode: number, exclusive = false): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const handle = await open(temp, 'wx', mode);
@@ -43,7 +43,9 @@ async function writeNew(path: string, text: string, mode: number): Promise<void>
   } finally {
     await handle.close();
   }
-  await rename(temp, path).catch(async (err: unknown) => {
+  // link(2) fails when the target exists, rename(2) replaces it.
+  const place = exclusive ? (from: string, to: string) => link(from, to).then(() => rm(from)) : rename;
+  await place(temp, path).catch(async (err: unknown) => {
     await rm(temp, { force: true });
     throw err;
   });
@@ -71,6 +73,33 @@ export async function generateNkey(dir: string, principal: NkeyPrincipal, force 
   await writeNew(paths.seed, `${new TextDecoder().decode(pair.getSeed())}\n`, 0o600);
   await writeNew(paths.publicKey, `${publicKey}\n`, 0o644);
   return publicKey;
+}
+
+/**
+ * Files the public nkey `publicKey` of `principal` under `dir` without its seed: for an agent that
+ * made its own seed on its host. Replaces an earlier public key only with `force`.
+ */
+export async function registerPublicNkey(
+  dir: string,
+  principal: NkeyPrincipal,
+  publicKey: string,
+  force = false,
+): Promise<void> {
+  if ('host' in principal) {
+    const problem = hostIdProblem(principal.host);
+    if (problem) throw new RangeError(problem);
+  }
+  if (!isUserPublicNkey(publicKey))
+    throw new RangeError(`${JSON.stringify(publicKey)} is not a NATS user public key (U…)`);
+  const path = nkeyPaths(dir, principal).publicKey;
+  if (force) await rm(path, { force: true });
+  try {
+    await writeNew(path, `${publicKey}\n`, 0o644, true);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new Error(`${path} exists; pass force to replace it`);
+    throw err;
+  }
 }
 
 /** The public key of the nkey seed in `path` (a `.nk` file). */

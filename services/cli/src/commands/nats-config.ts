@@ -7,7 +7,9 @@ import {
   generateNkey,
   isServiceRole,
   nkeyPaths,
+  publicKeyOfSeedFile,
   readNkeyDirectory,
+  registerPublicNkey,
   renderAuthorization,
   renderTls,
   type HostNkey,
@@ -41,8 +43,8 @@ function nkeysDir(value: unknown, io: CommandIo): string {
   return resolve(io.cwd, dir);
 }
 
-/** Approved hosts in PostgreSQL: the only ones whose agents may connect. */
-async function approvedHosts(databaseUrl: string): Promise<Map<string, string>> {
+/** Every host PostgreSQL knows, with its enrollment status. */
+async function hostStatuses(databaseUrl: string): Promise<Map<string, string>> {
   const db = createDb(databaseUrl, { maxConnections: 1, applicationName: 'hostwatch nats-config' });
   try {
     const rows = await db.selectFrom('hosts').select(['host_id', 'status']).execute();
@@ -56,14 +58,16 @@ async function approvedHosts(databaseUrl: string): Promise<Map<string, string>> 
 export const natsConfigCommand: Command = {
   path: ['nats-config'],
   summary: "print nats-server's authorization block: one nkey user per service and per enrolled host",
-  usage: `Usage: hostwatch nats-config [--nkeys DIR] [--database-url URL] [--out FILE]
+  usage: `Usage: hostwatch nats-config [--nkeys DIR] [--database-url URL] [--out FILE] [--approved-only]
                              [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-verify]]
 
 Writes the nats-server configuration that locks NATS down: an 'authorization' block with one nkey
-user per service (ingest, alerter, api, operator) and one per host that is approved in PostgreSQL,
-each allowed only what it needs. An agent may publish only on hostwatch.<its id>.> and subscribe
-only to its own inbox (_INBOX_<its public nkey>); a host that is pending or revoked, or has no
-nkey, gets no user and cannot connect. Include the output from nats-server's configuration
+user per service (ingest, alerter, api, operator) and one per host that holds an nkey issued by
+the operator and is not revoked in PostgreSQL (with --approved-only: is approved there), each
+allowed only what it needs. An agent may publish only on hostwatch.<its id>.> and subscribe only
+to its own inbox (_INBOX_<its public nkey>). A revoked host, or one without an nkey, gets no user
+and cannot connect; a pending one may connect, but ingest keeps its messages in the quarantine
+until 'hostwatch hosts approve'. Include the output from nats-server's configuration
 (include ./auth.conf), and reload the server after each change (nats-server --signal reload).
 
 The public nkeys are read from DIR/services/<role>.nk.pub and DIR/hosts/<host id>.nk.pub, as written by
@@ -73,6 +77,7 @@ Options:
   --nkeys DIR          directory of public nkeys (default: ${NKEYS_ENV})
   --database-url URL   PostgreSQL holding the enrolled hosts (default: DATABASE_URL)
   --out FILE           write to FILE (atomically) instead of standard output
+  --approved-only      only hosts approved in PostgreSQL (pending ones cannot connect either)
   --tls-cert FILE      also write a 'tls' block: the server's certificate,
   --tls-key FILE       its private key,
   --tls-ca FILE        the CA of the clients' certificates,
@@ -86,6 +91,7 @@ Options:
       'tls-key': { type: 'string' },
       'tls-ca': { type: 'string' },
       'tls-verify': { type: 'boolean' },
+      'approved-only': { type: 'boolean' },
     });
     const problems: string[] = [];
     const databaseUrl = (values['database-url'] as string | undefined) ?? io.env['DATABASE_URL'];
@@ -106,7 +112,7 @@ Options:
     const keys = await readNkeyDirectory(dir);
     const warn = (line: string): void => void io.stderr.write(`hostwatch nats-config: ${line}\n`);
     for (const problem of keys.problems) warn(`skipped ${problem}`);
-    const statuses = await approvedHosts(databaseUrl);
+    const statuses = await hostStatuses(databaseUrl);
 
     const services: ServiceNkey[] = [];
     for (const role of SERVICE_ROLES) {
@@ -116,9 +122,10 @@ Options:
         warn(`no nkey for service ${role} (hostwatch nats-config nkey --service ${role}); it cannot connect`);
     }
     const hosts: HostNkey[] = [];
+    const approvedOnly = values['approved-only'] === true;
     for (const [hostId, nkey] of keys.hosts) {
       const status = statuses.get(hostId);
-      if (status === 'approved') hosts.push({ hostId, nkey });
+      if (status === 'approved' || (!approvedOnly && status !== 'revoked')) hosts.push({ hostId, nkey });
       else warn(`host ${hostId} has an nkey but is ${status ?? 'not enrolled'}; it gets no user`);
     }
     for (const [hostId, status] of statuses) {
@@ -157,22 +164,28 @@ Options:
 export const natsNkeyCommand: Command = {
   path: ['nats-config', 'nkey'],
   summary: 'make the NATS nkey of one host or service (seed 0600 and public key)',
-  usage: `Usage: hostwatch nats-config nkey (--host ID | --service ROLE) [--nkeys DIR] [--force]
+  usage: `Usage: hostwatch nats-config nkey (--host ID | --service ROLE) [--nkeys DIR] [--force | --if-missing]
+       hostwatch nats-config nkey --host ID --public-key U... [--nkeys DIR] [--force]
 
 Makes a new NATS nkey user and writes its seed to DIR/hosts/<ID>.nk or DIR/services/<ROLE>.nk
 (mode 0600: give it to that agent or service as NATS_NKEY_SEED_FILE) and its public key beside it
 (.nk.pub, read by 'hostwatch nats-config'). Prints the public key. ROLE is one of
-${SERVICE_ROLES.join(', ')}.
+${SERVICE_ROLES.join(', ')}. With --public-key, files the public key of a seed made elsewhere (an
+agent that made its own on its host) without any seed.
 
 Options:
   --nkeys DIR   directory of nkeys (default: ${NKEYS_ENV})
-  --force       replace an existing seed (the old one stops working at the next reload)`,
+  --force          replace an existing seed (the old one stops working at the next reload)
+  --if-missing     keep an existing seed and print its public key (for an agent's first start)
+  --public-key U…  file this public key instead of making a seed`,
   async run(args, io) {
     const values = parse(args, {
       host: { type: 'string' },
       service: { type: 'string' },
       nkeys: { type: 'string' },
       force: { type: 'boolean' },
+      'if-missing': { type: 'boolean' },
+      'public-key': { type: 'string' },
     });
     const host = values['host'] as string | undefined;
     const service = values['service'] as string | undefined;
@@ -184,7 +197,21 @@ Options:
     const dir = nkeysDir(values['nkeys'], io);
     const principal: NkeyPrincipal =
       host !== undefined ? { host } : { service: service as (typeof SERVICE_ROLES)[number] };
-    const publicKey = await generateNkey(dir, principal, values['force'] === true);
+    const force = values['force'] === true;
+    const given = values['public-key'] as string | undefined;
+    if (force && values['if-missing']) throw new UsageError('give --force or --if-missing, not both');
+    if (given !== undefined) {
+      if (values['if-missing'])
+        throw new UsageError('--if-missing makes a seed; --public-key files one without');
+      await registerPublicNkey(dir, principal, given, force);
+      io.stdout.write(`${given}\n`);
+      return 0;
+    }
+    const seedFile = nkeyPaths(dir, principal).seed;
+    const existing = values['if-missing']
+      ? await publicKeyOfSeedFile(seedFile).catch(() => undefined)
+      : undefined;
+    const publicKey = existing ?? (await generateNkey(dir, principal, force));
     io.stdout.write(`${publicKey}\n`);
     io.stderr.write(`hostwatch nats-config nkey: seed in ${nkeyPaths(dir, principal).seed}\n`);
     return 0;

@@ -74,7 +74,6 @@ beforeAll(async () => {
   const generated = await runCli(['nats-config', '--nkeys', nkeys], { DATABASE_URL: databaseUrl }, dir);
   expect(generated.code, generated.stderr).toBe(0);
   config = generated.stdout;
-  expect(generated.stderr).toContain('host pending-01 has an nkey but is pending');
   expect(generated.stderr).toContain('host revoked-01 has an nkey but is revoked');
   expect(generated.stderr).toContain('approved host no-nkey-01 has no nkey');
   server = await startTestNatsServer({ extraConfig: config });
@@ -98,11 +97,58 @@ async function storedOn(subject: string): Promise<number> {
 }
 
 describe('hostwatch nats-config', () => {
+  it('with --approved-only leaves out pending hosts as well', async () => {
+    const strict = await runCli(
+      ['nats-config', '--nkeys', nkeys, '--approved-only'],
+      { DATABASE_URL: databaseUrl },
+      dir,
+    );
+    expect(strict.code, strict.stderr).toBe(0);
+    expect(strict.stderr).toContain('host pending-01 has an nkey but is pending');
+    expect(strict.stdout).not.toContain('pending-01');
+    expect(strict.stdout).toContain('# host web-01');
+  });
+
+  it("files an agent's own public nkey without its seed, and keeps an existing seed with --if-missing", async () => {
+    const own = join(dir, 'agent-state');
+    const first = await runCli(
+      ['nats-config', 'nkey', '--host', 'node-7', '--nkeys', own, '--if-missing'],
+      {},
+      dir,
+    );
+    const again = await runCli(
+      ['nats-config', 'nkey', '--host', 'node-7', '--nkeys', own, '--if-missing'],
+      {},
+      dir,
+    );
+    expect(first.code, first.stderr).toBe(0);
+    expect(again.stdout).toBe(first.stdout);
+    const publicKey = first.stdout.trim();
+    const env = { NATS_NKEYS_DIR: nkeys };
+    const filed = await runCli(
+      ['nats-config', 'nkey', '--host', 'node-7', '--public-key', publicKey],
+      env,
+      dir,
+    );
+    expect(filed.code, filed.stderr).toBe(0);
+    const twice = await runCli(
+      ['nats-config', 'nkey', '--host', 'node-7', '--public-key', publicKey],
+      env,
+      dir,
+    );
+    expect(twice.code).toBe(1);
+    const bad = await runCli(['nats-config', 'nkey', '--host', 'node-8', '--public-key', 'SUAXXX'], env, dir);
+    expect(bad.stderr).toContain('is not a NATS user public key');
+    const generated = await runCli(['nats-config', '--nkeys', nkeys], { DATABASE_URL: databaseUrl }, dir);
+    expect(generated.stdout).toContain(`# host node-7\n    { nkey: "${publicKey}"`);
+    await rm(join(nkeys, 'hosts', 'node-7.nk.pub'));
+  });
+
   it('writes one user per service and approved host, and no seed leaves the nkey directory readable by others', async () => {
     expect(config).toContain('# host web-01');
     expect(config).toContain('# host web-02');
     expect(config).toContain('# service ingest');
-    expect(config).not.toContain('pending-01');
+    expect(config).toContain('# host pending-01');
     expect(config).not.toContain('revoked-01');
     expect((await stat(seed('hosts', 'web-01'))).mode & 0o777).toBe(0o600);
   });
@@ -139,11 +185,11 @@ describe('hostwatch nats-config', () => {
     expect(await again).toMatch(/Permissions Violation for Subscription to "_INBOX\.>"/);
   });
 
-  it('refuses a connection without credentials, and the agents of pending and revoked hosts', async () => {
+  it('refuses a connection without credentials, and the agent of a revoked host', async () => {
     await expect(connect({ servers: server.url, reconnect: false })).rejects.toThrow(
       /Authorization Violation/,
     );
-    for (const host of ['pending-01', 'revoked-01']) {
+    for (const host of ['revoked-01']) {
       await expect(
         connectWithBackoff({
           servers: server.url,
