@@ -55,39 +55,55 @@ interface EnvelopeHeaders {
   readonly collectorKeyId: string;
 }
 
+function keyIdProblem(value: string): string | undefined {
+  return isKeyId(value) ? undefined : `${JSON.stringify(value)} is not a key id`;
+}
+
+const HEADER_RULES = [
+  ['messageId', ENVELOPE_HEADERS.messageId, messageIdProblem],
+  ['hostId', ENVELOPE_HEADERS.hostId, hostIdProblem],
+  ['hostKeyId', ENVELOPE_HEADERS.hostKeyId, keyIdProblem],
+  ['collectorKeyId', ENVELOPE_HEADERS.collectorKeyId, keyIdProblem],
+] as const;
+
 function readHeaders(headers: HeaderSource): EnvelopeHeaders {
   const messageId = headerValue(headers, ENVELOPE_HEADERS.messageId);
   const hostId = headerValue(headers, ENVELOPE_HEADERS.hostId);
   const hostKeyId = headerValue(headers, ENVELOPE_HEADERS.hostKeyId);
   const collectorKeyId = headerValue(headers, ENVELOPE_HEADERS.collectorKeyId);
-  const problems: string[] = [];
-  const check = (
-    name: string,
-    value: string | undefined,
-    problem: (v: string) => string | undefined,
-  ): void => {
-    if (value === undefined) problems.push(`header ${name} is missing`);
-    else {
-      const found = problem(value);
-      if (found) problems.push(`header ${name}: ${found}`);
-    }
-  };
-  const keyIdProblem = (v: string): string | undefined =>
-    isKeyId(v) ? undefined : `${JSON.stringify(v)} is not a key id`;
-  check(ENVELOPE_HEADERS.messageId, messageId, messageIdProblem);
-  check(ENVELOPE_HEADERS.hostId, hostId, hostIdProblem);
-  check(ENVELOPE_HEADERS.hostKeyId, hostKeyId, keyIdProblem);
-  check(ENVELOPE_HEADERS.collectorKeyId, collectorKeyId, keyIdProblem);
-  if (problems.length > 0 || !messageId || !hostId || !hostKeyId || !collectorKeyId) {
-    const valid = (v: string | undefined, p: (v: string) => string | undefined): string | undefined =>
-      v !== undefined && !p(v) ? v : undefined;
-    throw new MalformedError(problems.join('; '), {
-      hostId: valid(hostId, hostIdProblem),
-      keyId: valid(hostKeyId, keyIdProblem),
-      messageId: valid(messageId, messageIdProblem),
-    });
+  if (
+    messageId !== undefined &&
+    hostId !== undefined &&
+    hostKeyId !== undefined &&
+    collectorKeyId !== undefined &&
+    isKeyId(hostKeyId) &&
+    isKeyId(collectorKeyId) &&
+    hostIdProblem(hostId) === undefined &&
+    messageIdProblem(messageId) === undefined
+  ) {
+    return { messageId, hostId, hostKeyId, collectorKeyId };
   }
-  return { messageId, hostId, hostKeyId, collectorKeyId };
+  throw malformedHeaders({ messageId, hostId, hostKeyId, collectorKeyId });
+}
+
+/** The error for headers that failed {@link readHeaders}: every problem, and the values that were valid. */
+function malformedHeaders(values: {
+  readonly [K in keyof EnvelopeHeaders]: string | undefined;
+}): MalformedError {
+  const problems: string[] = [];
+  const valid: { -readonly [K in keyof EnvelopeHeaders]?: string } = {};
+  for (const [field, name, problemOf] of HEADER_RULES) {
+    const value = values[field];
+    const problem = value === undefined ? undefined : problemOf(value);
+    if (value === undefined) problems.push(`header ${name} is missing`);
+    else if (problem) problems.push(`header ${name}: ${problem}`);
+    else valid[field] = value;
+  }
+  return new MalformedError(problems.join('; '), {
+    hostId: valid.hostId,
+    keyId: valid.hostKeyId,
+    messageId: valid.messageId,
+  });
 }
 
 /**

@@ -278,12 +278,23 @@ describe('malformed and oversized', () => {
       expectRefused(err, MalformedError, 'malformed');
       expect(err.message).toBe(`header ${name} is missing`);
     }
-    const bad = { ...sealed.headers, 'Nats-Msg-Id': 'a\r\nb', 'Hostwatch-Host-Key': 'XYZ' };
-    const err = await refusal(opener.open(sealed.data, bad, STATS));
+    const invalid = [
+      [ENVELOPE_HEADERS.messageId, 'a\r\nb', 'message id "a\\r\\nb" may contain only'],
+      [ENVELOPE_HEADERS.hostId, 'web.01', 'host id "web.01" contains \'.\''],
+      [ENVELOPE_HEADERS.hostKeyId, 'XYZ', '"XYZ" is not a key id'],
+      [ENVELOPE_HEADERS.collectorKeyId, '0123', '"0123" is not a key id'],
+    ] as const;
+    for (const [name, value, problem] of invalid) {
+      const err = await refusal(opener.open(sealed.data, withHeader(sealed, name, value), STATS));
+      expectRefused(err, MalformedError, 'malformed');
+      expect(err.message).toContain(`header ${name}: ${problem}`);
+    }
+    const both = { ...sealed.headers, 'Nats-Msg-Id': 'a b', 'Hostwatch-Host-Key': 'XYZ' };
+    const err = await refusal(opener.open(sealed.data, both, STATS));
     expectRefused(err, MalformedError, 'malformed');
-    expect(err.message).toContain('header Nats-Msg-Id: message id "a\\r\\nb"');
-    expect(err.message).toContain('header Hostwatch-Host-Key: "XYZ" is not a key id');
-    expect(err.hostId).toBe('web-01');
+    expect(err.message).toContain('header Nats-Msg-Id: message id "a b"');
+    expect(err.message).toContain('; header Hostwatch-Host-Key: "XYZ" is not a key id');
+    expect(err).toMatchObject({ hostId: 'web-01', keyId: undefined, messageId: undefined });
   });
 
   it('refuses to seal a body over MAX_BODY_BYTES', () => {
