@@ -56,6 +56,9 @@ export async function startIngestService(config: IngestConfig, deps: IngestServi
     });
     // An idle client's error (server restart) must not end the process; the next query reconnects.
     pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL connection failed'));
+    // A connection that breaks while checked out reports to its query too; this keeps the
+    // client's own error event from ending the process.
+    pool.on('connect', (client) => client.on('error', (err) => log.debug({ err }, 'PostgreSQL connection failed')));
     stops.push(() => pool.end());
 
     const nc = await connectWithBackoff({ servers: config.natsUrl, name, log: log.child({ component: 'nats' }) });

@@ -53,6 +53,7 @@ export class Maintenance {
   /** Runs every task once, unless another replica holds the lock. */
   async runOnce(): Promise<MaintenanceReport> {
     const client = await this.#pool.connect();
+    let failure: Error | undefined;
     try {
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [LOCK_KEY]);
       if (!rows[0]?.locked) return { ran: false, droppedPartitions: [], hourlyRows: 0, deleted: {} };
@@ -81,8 +82,12 @@ export class Maintenance {
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]);
       }
+    } catch (err) {
+      failure = err instanceof Error ? err : new Error(String(err));
+      throw err;
     } finally {
-      client.release();
+      // A connection that failed is closed rather than handed back (its advisory lock goes with it).
+      client.release(failure);
     }
   }
 

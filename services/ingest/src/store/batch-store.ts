@@ -95,9 +95,9 @@ export class BatchStore {
       }
     }
 
+    await this.#partitions.ensureDays(days);
     let client: pg.PoolClient;
     try {
-      await this.#partitions.ensureDays(days);
       client = await this.#pool.connect();
     } catch (err) {
       throw new DatabaseUnavailableError(`cannot reach PostgreSQL: ${(err as Error).message}`, { cause: err });

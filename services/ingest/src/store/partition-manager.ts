@@ -21,6 +21,7 @@ function partitionName(table: string, day: string): string {
 export class PartitionManager {
   readonly #pool: pg.Pool;
   readonly #known = new Set<string>();
+  #serial: Promise<void> = Promise.resolve();
 
   constructor(pool: pg.Pool) {
     this.#pool = pool;
@@ -28,6 +29,15 @@ export class PartitionManager {
 
   /** Makes sure every partitioned table has a partition for each UTC day in `days`. */
   async ensureDays(days: Iterable<string>): Promise<void> {
+    const missing = [...days].filter((d) => !this.#known.has(d));
+    if (missing.length === 0) return;
+    // One creator at a time in this process (the batch store and maintenance share this manager).
+    const run = this.#serial.then(() => this.#create(missing));
+    this.#serial = run.catch(() => undefined);
+    await run;
+  }
+
+  async #create(days: readonly string[]): Promise<void> {
     for (const day of days) {
       if (this.#known.has(day)) continue;
       const next = utcDay(Date.parse(`${day}T00:00:00Z`) + DAY_MS);
@@ -37,9 +47,11 @@ export class PartitionManager {
         try {
           await this.#pool.query(statement);
         } catch (err) {
-          // Two replicas creating the same partition: the loser sees a duplicate, which is success.
-          const code = (err as { code?: string }).code;
-          if (code !== '23505' && code !== '42P07') throw err;
+          // Another replica creating the same partition at the same moment makes this one fail in
+          // one of several ways (duplicate type, relation exists, tuple concurrently updated):
+          // the partition existing afterwards is what counts.
+          const { rows } = await this.#pool.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [name]);
+          if (!rows[0]?.found) throw err;
         }
       }
       this.#known.add(day);

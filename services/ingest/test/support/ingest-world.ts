@@ -42,6 +42,7 @@ export async function startIngestWorld(
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase('ingest'));
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const collector = generateCollectorKeyPair();
   const publishRaw = async (subject: string, data: Uint8Array, headers: Record<string, string>): Promise<number> => {
     const h = natsHeaders();

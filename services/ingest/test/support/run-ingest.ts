@@ -1,4 +1,5 @@
 import { silentLog } from '../../src/log/ingest-log.js';
+import { createJsonLog } from '../../src/log/json-log.js';
 import { readIngestConfig } from '../../src/config/ingest-config.js';
 import { startIngestService, type IngestService } from '../../src/ingest-service.js';
 import type { IngestWorld } from './ingest-world.js';
@@ -13,5 +14,7 @@ export async function runIngestIn(world: IngestWorld, env: Record<string, string
     INGEST_BATCH_WAIT_MS: '20',
     ...env,
   });
-  return startIngestService(config, { log: silentLog, collectorKeys: world.collector, name });
+  // HOSTWATCH_TEST_LOG=1 shows the service's log when a test needs explaining.
+  const log = process.env['HOSTWATCH_TEST_LOG'] ? createJsonLog('debug', { service: 'ingest', name }) : silentLog;
+  return startIngestService(config, { log, collectorKeys: world.collector, name });
 }
