@@ -48,7 +48,7 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
     return reply.code(err.statusCode).send(errorBody(err.statusCode, err.message, [{ field: err.field, problem }]));
   }
   const status = err.statusCode ?? 500;
-  if (status >= 400 && status < 500) {
+  if ((status >= 400 && status < 500) || status === 503) {
     return reply.code(status).send(errorBody(status, err.message));
   }
   request.log.error({ err }, 'request failed');

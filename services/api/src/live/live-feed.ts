@@ -1,5 +1,6 @@
 import type { Database } from '@hostwatch/db';
 import { sql, type Kysely } from 'kysely';
+import { alertBody, type AlertRow } from '../routes/alerts.js';
 import type { FleetSnapshot } from './fleet-snapshot.js';
 
 /** One server-sent event: its type and JSON payload. */
@@ -45,6 +46,7 @@ export class LiveFeed {
   #subscribers = new Set<(event: LiveEvent) => void>();
   #timer: NodeJS.Timeout | undefined;
   #sessionsSince: Date;
+  #alerts: Map<string, string> | undefined;
   #polling = false;
 
   constructor(private readonly options: LiveFeedOptions) {
@@ -84,6 +86,7 @@ export class LiveFeed {
     try {
       await this.options.snapshot.refreshQuietly();
       await this.#pollSessions().catch(this.options.onError);
+      await this.#pollAlerts().catch(this.options.onError);
     } finally {
       this.#polling = false;
     }
@@ -108,6 +111,23 @@ export class LiveFeed {
           closed: row.closed,
         },
       });
+    }
+  }
+
+  // Active alerts are few: read them all and send what changed, and a `resolved` for those gone.
+  async #pollAlerts(): Promise<void> {
+    const { rows } = await sql<AlertRow & { version: string }>`
+      SELECT series_key, rule_key, host_id, type, label, state, since, fired_at, last_value, last_time, notified_at,
+             notifications, updated_at::text AS version
+        FROM alerter_alerts`.execute(this.options.db);
+    const previous = this.#alerts;
+    this.#alerts = new Map(rows.map((r) => [r.series_key, r.version]));
+    if (previous === undefined) return;
+    for (const row of rows) {
+      if (previous.get(row.series_key) !== row.version) this.#publish({ type: 'alert', data: alertBody(row) });
+    }
+    for (const key of previous.keys()) {
+      if (!this.#alerts.has(key)) this.#publish({ type: 'alert', data: { seriesKey: key, state: 'resolved' } });
     }
   }
 

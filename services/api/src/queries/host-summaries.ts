@@ -21,7 +21,7 @@ interface HostRow {
   addresses: string[];
   first_seen: Date;
   last_seen: Date;
-  open_alerts: number;
+  open_alerts: string;
   time: Date | null;
   cpu_used_percent: number | null;
   mem_used_percent: number;
@@ -72,7 +72,8 @@ export function hostState(
 export async function loadHostSummaries(db: Kysely<Database>, options: HostSummaryOptions): Promise<HostSummaryBody[]> {
   const since = new Date(options.now.getTime() - options.latestWithinMs);
   const { rows } = await sql<HostRow>`
-    SELECT h.host_id, h.status, h.hostname, h.addresses, h.first_seen, h.last_seen, 0 AS open_alerts,
+    SELECT h.host_id, h.status, h.hostname, h.addresses, h.first_seen, h.last_seen,
+           coalesce(a.firing, 0) AS open_alerts,
            s.time, s.cpu_used_percent, s.mem_used_percent, s.swap_used_percent, s.disk_max_used_percent,
            s.load1, s.load5, s.load15, s.uptime_seconds, s.cpu_count, s.mem_total_bytes, s.processes
       FROM hosts h
@@ -84,6 +85,9 @@ export async function loadHostSummaries(db: Kysely<Database>, options: HostSumma
          ORDER BY time DESC
          LIMIT 1
       ) s ON true
+      LEFT JOIN (
+        SELECT host_id, count(*) AS firing FROM alerter_alerts WHERE state = 'firing' AND host_id IS NOT NULL GROUP BY host_id
+      ) a ON a.host_id = h.host_id
      WHERE ${options.hostId === undefined ? sql`true` : sql`h.host_id = ${options.hostId}`}
      ORDER BY h.host_id`.execute(db);
   return rows.map((row) => {

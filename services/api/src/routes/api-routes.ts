@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { alertRoutes } from './alerts.js';
 import { hostEnrollmentRoutes } from './host-enrollment.js';
 import { hostStatsRoutes } from './host-stats.js';
 import { hostRoutes } from './hosts.js';
@@ -6,6 +7,7 @@ import { liveEventRoutes } from './live-events.js';
 import { quarantineRoutes } from './quarantine.js';
 import type { RouteContext } from './route-context.js';
 import { securityEventRoutes } from './security-events.js';
+import { silenceRoutes } from './silences.js';
 import { sshAttemptRoutes } from './ssh-attempts.js';
 import { sshSessionRoutes } from './ssh-sessions.js';
 import { sshTopRoutes } from './ssh-top.js';
@@ -19,6 +21,8 @@ export const apiRoutes: FastifyPluginAsync<RouteContext & { prefix?: string }> =
     sshAttemptRoutes,
     sshTopRoutes,
     securityEventRoutes,
+    alertRoutes,
+    silenceRoutes,
     hostEnrollmentRoutes,
     quarantineRoutes,
     liveEventRoutes,

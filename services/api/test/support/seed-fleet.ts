@@ -100,9 +100,14 @@ export async function seedFleet(db: Kysely<Database>, now: Date): Promise<void> 
     .execute();
 
   // web-01: two hours at 10 s; cpu climbs 10 → 81.9, memory steady 40.
-  for (let i = 0; i < 720; i++) {
-    await insertStats(db, 'web-01', at((720 - i) * 10_000), 10 + i / 10, 40, i);
-  }
+  await sql`
+    INSERT INTO host_stats (host_id, time, boot_id, seq, cpu_count, cpu_used_percent, mem_total_bytes, mem_available_bytes,
+                            mem_used_percent, swap_total_bytes, swap_free_bytes, swap_used_percent, load1, load5, load15,
+                            uptime_seconds, processes, disk_max_used_percent, detail, message_id)
+    SELECT 'web-01', ${now}::timestamptz - (720 - i) * interval '10 seconds', 'boot-1', i, 4, 10 + i / 10.0, 8589934592, 5153960755,
+           40, 1073741824, 1073741824, 0, 0.5, 0.4, 0.3, 86400 + i * 10, 120, 41.5,
+           '{"disks":[{"mount":"/","usedPercent":41.5}]}', 'web-01-boot-1-' || i
+      FROM generate_series(0, 719) AS i`.execute(db);
   for (let i = 0; i < 6; i++) await insertStats(db, 'web-02', at(3 * 3_600_000 + i * 10_000), 55, 70, i);
   // Hourly rollup of web-01 for the last three days: cpu average 20, max 90.
   const hour = Math.floor(now.getTime() / 3_600_000) * 3_600_000;
@@ -160,6 +165,21 @@ export async function seedFleet(db: Kysely<Database>, now: Date): Promise<void> 
       { host_id: 'web-01', event_id: 'e1', time: at(900_000), type: 'sudo', log_host: 'web-01', username: 'alice', target: 'root', command: '/usr/bin/systemctl restart nginx', tty: 'pts/0', allowed: true, detail: null, message_id: 'm-e1' },
       { host_id: 'web-01', event_id: 'e2', time: at(600_000), type: 'user_added', log_host: 'web-01', username: 'root', target: 'mallory', command: null, tty: null, allowed: null, detail: 'useradd', message_id: 'm-e2' },
       { host_id: 'web-02', event_id: 'e3', time: at(300_000), type: 'sudo', log_host: 'web-02', username: 'bob', target: 'root', command: '/bin/sh', tty: 'pts/1', allowed: false, detail: null, message_id: 'm-e3' },
+    ])
+    .execute();
+
+  await db
+    .insertInto('alerter_alerts')
+    .values([
+      { series_key: 'cpu:web-01', rule_key: 'r1:cpu', host_id: 'web-01', type: 'cpu', label: null, state: 'firing', since: at(900_000), fired_at: at(600_000), last_value: 81.9, last_time: at(10_000), notified_at: at(600_000), notifications: 1 },
+      { series_key: 'memory:web-02', rule_key: 'r2:memory', host_id: 'web-02', type: 'memory', label: null, state: 'pending', since: at(60_000), fired_at: null, last_value: 70, last_time: at(60_000), notified_at: null, notifications: 0 },
+    ])
+    .execute();
+  await db
+    .insertInto('alerter_outbox')
+    .values([
+      { message_id: '<a1@hostwatch>', kind: 'alert', recipients: ['ops@example.net'], subject: '[hostwatch] FIRING cpu on web-01', body: '…', status: 'sent', created_at: at(600_000), sent_at: at(599_000) },
+      { message_id: '<a2@hostwatch>', kind: 'security', recipients: ['ops@example.net'], subject: '[hostwatch] sudo on web-01', body: '…', status: 'failed', attempts: 5, last_error: '550 mailbox unavailable', created_at: at(500_000) },
     ])
     .execute();
 
