@@ -3,7 +3,7 @@ import type { ConfigField, Decoded } from './config-field.js';
 import { ConfigError } from './config-error.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { Config, ConfigFields, ConfigSpec } from './define-config.js';
-import { lineColumn, scanJson } from './json-text.js';
+import { lineColumn, scanJson } from './scan-json.js';
 
 /** The environment variables a configuration is read from: `process.env` or any record. */
 export type ConfigEnv = Readonly<Record<string, string | undefined>>;
