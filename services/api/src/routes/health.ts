@@ -30,6 +30,7 @@ export const healthRoutes: FastifyPluginAsync<{ checks: ReadinessChecks }> = asy
       schema: {
         tags: ['operations'],
         operationId: 'getHealth',
+        security: [],
         summary: 'The process is alive',
         response: { 200: Status, ...publicErrorResponses() },
       },
@@ -42,6 +43,7 @@ export const healthRoutes: FastifyPluginAsync<{ checks: ReadinessChecks }> = asy
       schema: {
         tags: ['operations'],
         operationId: 'getReadiness',
+        security: [],
         summary: 'PostgreSQL and NATS are reachable',
         response: { 200: Readiness, 503: Readiness, ...publicErrorResponses() },
       },

@@ -10,6 +10,7 @@ export const metricsRoutes: FastifyPluginAsync<{ registry: Registry }> = async (
       schema: {
         tags: ['operations'],
         operationId: 'getMetrics',
+        security: [],
         summary: 'Prometheus metrics: requests by route and status with latency, process and event loop',
         response: {
           200: {
