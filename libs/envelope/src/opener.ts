@@ -194,7 +194,7 @@ export class Opener {
       this.#keys.set(cacheKey, key);
     }
 
-    const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const view = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const end = view.length - TAG_BYTES;
     const decipher = createDecipheriv('aes-256-gcm', key, view.subarray(1, 1 + NONCE_BYTES), {
       authTagLength: TAG_BYTES,

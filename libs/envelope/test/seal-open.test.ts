@@ -142,6 +142,18 @@ describe('seal and open', () => {
     expect(opened.messageId).toBe(id());
   });
 
+  it('opens bytes handed over as a plain Uint8Array inside a larger buffer, as nats.js delivers them', async () => {
+    const { sealer, opener } = world();
+    const plain = body();
+    const sealed = sealer.seal(STATS, id(), plain);
+    const frame = new Uint8Array(sealed.data.length + 100);
+    frame.set(sealed.data, 60);
+    const data = frame.subarray(60, 60 + sealed.data.length);
+    expect(Buffer.isBuffer(data)).toBe(false);
+    const opened = await opener.open(data, sealed.headers, STATS);
+    expect(Buffer.from(opened.body).equals(plain)).toBe(true);
+  });
+
   it('opens a replay of the same bytes to the same message id, which the database makes a no-op', async () => {
     const { sealer, opener } = world();
     const sealed = sealer.seal(STATS, id(42), body());
