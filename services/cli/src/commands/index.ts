@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { apiCommand } from './api.js';
 import { authScanCommand } from './auth-scan.js';
 import { hostsApproveCommand, hostsListCommand, hostsRevokeCommand } from './hosts.js';
 import { ingestCommand } from './ingest.js';
@@ -13,6 +14,7 @@ export const commands: readonly Command[] = [
   startCommand,
   migrateCommand,
   ingestCommand,
+  apiCommand,
   hostsListCommand,
   hostsApproveCommand,
   hostsRevokeCommand,
