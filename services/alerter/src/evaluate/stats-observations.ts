@@ -1,0 +1,38 @@
+import type { StatsMessageV1 } from '@hostwatch/contract';
+import type { AlertRule } from '../rules/rules.js';
+
+/** One value a threshold rule reads from a stats sample, with the label that names its series (a mount point). */
+export interface LabelledValue {
+  readonly label: string;
+  readonly value: number;
+}
+
+/**
+ * The values `rule` watches in `sample`: memory, CPU and swap used percent; used percent of each
+ * disk (or of the one `mount`); the chosen load average divided by the number of cores. Empty when
+ * the sample has nothing for the rule (no swap configured, the mount absent) or the type is not a
+ * threshold on stats.
+ */
+export function statsObservations(rule: AlertRule, sample: StatsMessageV1): LabelledValue[] {
+  switch (rule.type) {
+    case 'memory':
+      return [{ label: '', value: sample.memory.usedPercent }];
+    case 'cpu': {
+      const cores = sample.cpu.cores;
+      const value = sample.cpu.usedPercent ?? (cores.length > 0 ? cores.reduce((a, b) => a + b, 0) / cores.length : undefined);
+      return value === undefined ? [] : [{ label: '', value }];
+    }
+    case 'swap':
+      return sample.swap.totalBytes > 0 ? [{ label: '', value: sample.swap.usedPercent }] : [];
+    case 'disk':
+      return sample.disks
+        .filter((d) => rule.mount === undefined || d.mount === rule.mount)
+        .map((d) => ({ label: d.mount, value: d.usedPercent }));
+    case 'load': {
+      const index = rule.average === 1 ? 0 : rule.average === 5 ? 1 : 2;
+      return [{ label: '', value: Math.round((sample.load[index] / Math.max(1, sample.cpu.count)) * 100) / 100 }];
+    }
+    default:
+      return [];
+  }
+}
