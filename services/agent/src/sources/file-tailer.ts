@@ -1,0 +1,534 @@
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import { readFingerprint } from './fingerprint.js';
+import { LineSplitter } from './line-splitter.js';
+import type { LinePosition } from './line-position.js';
+import type { PositionStore } from './position-store.js';
+import { PositionFileError } from './position-file-error.js';
+import { listRotatedFiles, openRotatedFile, readRotatedFrom, type OpenRotatedFile } from './rotated-file.js';
+import { SILENT_LOGGER, type SourceLogger } from './source-logger.js';
+import type { TailLine } from './tail-line.js';
+
+/** How a {@link FileTailer} follows one log file. */
+export interface FileTailerOptions {
+  /** The log file, e.g. `/var/log/auth.log`. */
+  readonly path: string;
+  /** Where the committed read position is kept. */
+  readonly positions: PositionStore;
+  /** The key of this file's position in the store; default `file:<path>`. */
+  readonly positionKey?: string;
+  /** Ignore the saved position and read the current file from its first byte (the ids repeat, so nothing doubles downstream). */
+  readonly fromStart?: boolean;
+  /** Read what is there (rotated files left from a stop, then the file) and end instead of following. */
+  readonly exitAtEnd?: boolean;
+  /** How often the file's identity is checked when no change event arrived; default 1000 ms. */
+  readonly pollIntervalMs?: number;
+  /** How long a rotated-away file must stay unchanged before reading moves on to the new one; default 2000 ms. */
+  readonly rotationGraceMs?: number;
+  /** Whether to listen for chokidar change events (the poll runs either way); default true. */
+  readonly watch?: boolean;
+  /** Most lines in one batch; default 1000. */
+  readonly maxBatchLines?: number;
+  readonly log?: SourceLogger;
+}
+
+/** What the tailer saves: the next byte to read of the file with that fingerprint. */
+interface SavedFilePosition {
+  readonly version: 1;
+  readonly path: string;
+  readonly fingerprint: string;
+  readonly offset: number;
+}
+
+interface LiveFile {
+  readonly handle: FileHandle;
+  readonly dev: number;
+  readonly ino: number;
+  splitter: LineSplitter;
+  /** When the path was first seen naming another file while this one was being read. */
+  replacedAt: number | undefined;
+  /** When a read last returned bytes. */
+  lastDataAt: number;
+}
+
+interface QueuedFile {
+  readonly file: OpenRotatedFile;
+  readonly fingerprint: string;
+  readonly offset: number;
+}
+
+const CHUNK_BYTES = 64 * 1024;
+const DRAIN_ATTEMPTS = 5;
+
+/**
+ * Follows one log file across rotation and delivers its complete lines in batches, each line with a
+ * {@link LinePosition} that names the file's content (fingerprint) and the line's byte offset.
+ *
+ * Reading runs ahead of what is committed; the saved position moves only on {@link FileTailer.commit}, which the
+ * caller invokes once the broker has acknowledged the lines up to that position. After a crash the lines after
+ * the last commit are delivered again, with the same positions. The file's identity (device, inode, size and
+ * fingerprint) is checked on every chokidar event, on a poll and after every read, so it survives rename + create,
+ * copytruncate, truncate, delete + recreate, inode reuse and rotation while the agent was stopped (the rotated file
+ * is found among `<path>.1`, `<path>.1.gz`, `<path>-YYYYMMDD[.gz]`, … by its fingerprint and drained first).
+ */
+export class FileTailer implements AsyncIterable<readonly TailLine[]> {
+  /** The followed path. */
+  readonly path: string;
+  readonly #positions: PositionStore;
+  readonly #key: string;
+  readonly #fromStart: boolean;
+  readonly #exitAtEnd: boolean;
+  readonly #pollMs: number;
+  readonly #graceMs: number;
+  readonly #useWatch: boolean;
+  readonly #maxLines: number;
+  readonly #log: SourceLogger;
+
+  #started = false;
+  #stopped = false;
+  #wakeUp: (() => void) | undefined;
+  #woken = false;
+  #watcher: FSWatcher | undefined;
+  #live: LiveFile | undefined;
+  /**
+   * Files that stood at the path after the live one, in the order seen, held open from the moment they were
+   * noticed: should one be rotated away (and compressed) before reading reaches it, it is still read whole.
+   */
+  #successors: LiveFile[] = [];
+  /** A change event or the poll came since the path was last looked at. */
+  #pathMayHaveChanged = false;
+  #queue: QueuedFile[] = [];
+  /** The committed position, and the fingerprints delivered after it in delivery order. */
+  #committed: { fingerprint: string; offset: number } | undefined;
+  #deliveredOrder: string[] = [];
+  #saving: Promise<void> = Promise.resolve();
+  #saveQueued = false;
+
+  constructor(options: FileTailerOptions) {
+    this.path = options.path;
+    this.#positions = options.positions;
+    this.#key = options.positionKey ?? `file:${options.path}`;
+    this.#fromStart = options.fromStart ?? false;
+    this.#exitAtEnd = options.exitAtEnd ?? false;
+    this.#pollMs = options.pollIntervalMs ?? 1000;
+    this.#graceMs = options.rotationGraceMs ?? 2000;
+    this.#useWatch = options.watch ?? true;
+    this.#maxLines = options.maxBatchLines ?? 1000;
+    this.#log = options.log ?? SILENT_LOGGER;
+  }
+
+  /** Delivers batches of lines until {@link stop} (or, with `exitAtEnd`, until the end); one iteration per tailer. */
+  [Symbol.asyncIterator](): AsyncIterator<readonly TailLine[]> {
+    if (this.#started) throw new Error(`${this.path}: a FileTailer is iterated once`);
+    this.#started = true;
+    return this.#run();
+  }
+
+  /**
+   * Saves `position` (of a delivered line) as read, durably: reading resumes after it on the next start. Commits
+   * follow delivery order; a position at or before the last commit is ignored.
+   */
+  async commit(position: LinePosition): Promise<void> {
+    const at = this.#deliveredOrder.indexOf(position.fingerprint);
+    if (at < 0) return;
+    const committed = this.#committed;
+    if (at === 0 && committed?.fingerprint === position.fingerprint && position.nextOffset <= committed.offset) return;
+    this.#committed = { fingerprint: position.fingerprint, offset: position.nextOffset };
+    this.#deliveredOrder = this.#deliveredOrder.slice(at);
+    await this.#save();
+  }
+
+  /** The last committed position: the fingerprint of a file and the next byte to read in it. */
+  get committed(): { readonly fingerprint: string; readonly offset: number } | undefined {
+    return this.#committed;
+  }
+
+  /** Ends the iteration: a pending wait returns at once and files and watchers are closed. */
+  stop(): void {
+    this.#stopped = true;
+    this.#wake();
+  }
+
+  #save(): Promise<void> {
+    // Commits that arrive while a save runs are folded into one next save of the newest position.
+    if (this.#saveQueued) return this.#saving;
+    this.#saveQueued = true;
+    this.#saving = this.#saving
+      .catch(() => undefined)
+      .then(async () => {
+        this.#saveQueued = false;
+        const committed = this.#committed;
+        if (committed === undefined) return;
+        const saved: SavedFilePosition = { version: 1, path: this.path, ...committed };
+        await this.#positions.save(this.#key, saved);
+      });
+    return this.#saving;
+  }
+
+  async *#run(): AsyncGenerator<readonly TailLine[]> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await this.#startup();
+      if (!this.#exitAtEnd) {
+        timer = setInterval(() => this.#wake(), this.#pollMs);
+        if (this.#useWatch) this.#watcher = this.#startWatcher();
+      }
+      while (!this.#stopped) {
+        const queued = this.#queue[0];
+        if (queued !== undefined) {
+          yield* this.#drainQueued(queued);
+          continue;
+        }
+        if (this.#pathMayHaveChanged) await this.#noticeSuccessor();
+        const lines = await this.#readLive();
+        if (lines.length > 0) {
+          yield this.#deliver(lines);
+          continue;
+        }
+        if (this.#exitAtEnd) return;
+        const check = await this.#checkIdentity();
+        if (check.lines.length > 0) yield this.#deliver(check.lines);
+        if (check.changed) continue;
+        await this.#wait(check.waitMs ?? this.#pollMs);
+      }
+    } finally {
+      if (timer !== undefined) clearInterval(timer);
+      await this.#watcher?.close();
+      await this.#closeLive();
+      for (const queued of this.#queue) await queued.file.handle?.close();
+      this.#queue = [];
+    }
+  }
+
+  #deliver(lines: readonly TailLine[]): readonly TailLine[] {
+    for (const line of lines) {
+      const fingerprint = line.position.fingerprint;
+      if (this.#deliveredOrder.at(-1) !== fingerprint) this.#deliveredOrder.push(fingerprint);
+    }
+    return lines;
+  }
+
+  async #startup(): Promise<void> {
+    const saved = this.#fromStart ? undefined : await this.#loadSaved();
+    if (saved !== undefined) {
+      this.#committed = { fingerprint: saved.fingerprint, offset: saved.offset };
+      this.#deliveredOrder = [saved.fingerprint];
+    }
+    const live = await this.#openLive();
+    const liveFingerprint = live === undefined ? undefined : await readFingerprint(live.handle);
+    if (saved === undefined) {
+      this.#live = live;
+      return;
+    }
+    if (live !== undefined && liveFingerprint === saved.fingerprint) {
+      const size = (await live.handle.stat()).size;
+      if (size >= saved.offset) {
+        live.splitter = new LineSplitter(this.path, saved.offset, saved.fingerprint);
+        this.#live = live;
+        return;
+      }
+    }
+    // The file at the path is not the one the saved position belongs to: it was rotated while the agent was stopped.
+    this.#queue = await this.#rotatedAfter(saved.fingerprint, saved.offset, new Set([liveFingerprint]), true);
+    if (this.#queue.length === 0) {
+      this.#log.warn(
+        { path: this.path, fingerprint: saved.fingerprint, offset: saved.offset },
+        'the file of the saved position is no longer there, not even rotated; reading the current file from its start',
+      );
+    } else {
+      this.#log.info(
+        { path: this.path, files: this.#queue.map((q) => q.file.path) },
+        'the file was rotated while the agent was stopped; reading the rotated files first',
+      );
+    }
+    this.#live = live;
+  }
+
+  async #loadSaved(): Promise<SavedFilePosition | undefined> {
+    const value = await this.#positions.load(this.#key);
+    if (value === undefined) return undefined;
+    const v = value as Partial<SavedFilePosition>;
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      v.version !== 1 ||
+      typeof v.fingerprint !== 'string' ||
+      typeof v.offset !== 'number' ||
+      !Number.isSafeInteger(v.offset) ||
+      v.offset < 0
+    ) {
+      throw new PositionFileError(this.#positions.fileOf(this.#key), 'not a saved file position');
+    }
+    return { version: 1, path: this.path, fingerprint: v.fingerprint, offset: v.offset };
+  }
+
+  async #openLive(): Promise<LiveFile | undefined> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    const st = await handle.stat();
+    return { handle, dev: st.dev, ino: st.ino, splitter: new LineSplitter(this.path, 0), replacedAt: undefined, lastDataAt: 0 };
+  }
+
+  async #closeLive(): Promise<void> {
+    const live = this.#live;
+    this.#live = undefined;
+    await live?.handle.close();
+    await this.#dropSuccessors();
+  }
+
+  async #dropSuccessors(): Promise<void> {
+    for (const successor of this.#successors.splice(0)) await successor.handle.close();
+  }
+
+  /** Opens the file at the path if it is neither the live file nor a successor already held. */
+  async #noticeSuccessor(): Promise<void> {
+    this.#pathMayHaveChanged = false;
+    const live = this.#live;
+    if (live === undefined) return;
+    const atPath = await stat(this.path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (atPath === undefined) return;
+    const held = (f: { dev: number; ino: number }): boolean => f.dev === atPath.dev && f.ino === atPath.ino;
+    if (held(live)) {
+      // Moved back into place: whatever stood at the path meanwhile does not follow this file.
+      live.replacedAt = undefined;
+      await this.#dropSuccessors();
+      return;
+    }
+    if (this.#successors.some(held)) return;
+    const opened = await this.#openLive();
+    if (opened === undefined) return;
+    if (held(live) || this.#successors.some((f) => f.dev === opened.dev && f.ino === opened.ino)) {
+      await opened.handle.close();
+      return;
+    }
+    this.#successors.push(opened);
+  }
+
+  /**
+   * The rotated siblings to read, in order: the one whose content has `fingerprint` (from `offset`) and every newer
+   * one, except those whose content is read through a handle already (`readElsewhere`: the file at the path, held
+   * successors). When no sibling has that fingerprint, nothing: without an anchor the order cannot be trusted.
+   */
+  async #rotatedAfter(
+    fingerprint: string,
+    offset: number,
+    readElsewhere: ReadonlySet<string | undefined>,
+    logMissing: boolean,
+  ): Promise<QueuedFile[]> {
+    const opened: OpenRotatedFile[] = [];
+    for (const file of await listRotatedFiles(this.path)) {
+      try {
+        opened.push(await openRotatedFile(file));
+      } catch (err) {
+        if (logMissing) this.#log.warn({ err, file: file.path }, 'cannot read a rotated file');
+      }
+    }
+    let anchor = -1;
+    for (let i = opened.length - 1; i >= 0; i--) {
+      if (opened[i]?.fingerprint === fingerprint) {
+        anchor = i;
+        break;
+      }
+    }
+    const queue: QueuedFile[] = [];
+    if (anchor >= 0) {
+      const seen = new Set<string | undefined>([...readElsewhere, undefined]);
+      // The anchor's plain twin (gzip still running) sits right after it; prefer whichever is plain.
+      let first = opened[anchor];
+      const twin = opened[anchor + 1];
+      if (first !== undefined && first.compressed && twin?.fingerprint === fingerprint && !twin.compressed) first = twin;
+      if (first !== undefined) queue.push({ file: first, fingerprint, offset });
+      seen.add(fingerprint);
+      for (const file of opened.slice(anchor + 1)) {
+        if (file.fingerprint === undefined || seen.has(file.fingerprint)) continue;
+        seen.add(file.fingerprint);
+        queue.push({ file, fingerprint: file.fingerprint, offset: 0 });
+      }
+    }
+    const kept = new Set(queue.map((q) => q.file));
+    for (const file of opened) if (!kept.has(file)) await file.handle?.close();
+    return queue;
+  }
+
+  async *#drainQueued(queued: QueuedFile): AsyncGenerator<readonly TailLine[]> {
+    const splitter = new LineSplitter(queued.file.path, queued.offset, queued.fingerprint);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        let batch: TailLine[] = [];
+        for await (const chunk of readRotatedFrom(queued.file, splitter.endOffset)) {
+          batch.push(...splitter.push(chunk));
+          if (batch.length >= this.#maxLines) {
+            yield this.#deliver(batch);
+            batch = [];
+            if (this.#stopped) return;
+          }
+        }
+        const last = splitter.flush();
+        if (last !== undefined) batch.push(last);
+        if (batch.length > 0) yield this.#deliver(batch);
+        break;
+      } catch (err) {
+        // A rotated file can vanish or be half-written for a moment while logrotate compresses it.
+        if (attempt >= DRAIN_ATTEMPTS || this.#stopped) {
+          this.#log.warn({ err, file: queued.file.path }, 'cannot read the rest of a rotated file; its remaining lines are lost');
+          break;
+        }
+        await this.#wait(this.#pollMs);
+        const again = await this.#rotatedAfter(queued.fingerprint, splitter.endOffset, new Set(), false);
+        const same = again[0];
+        for (const other of again.slice(1)) await other.file.handle?.close();
+        if (same === undefined) continue;
+        await queued.file.handle?.close();
+        this.#queue[0] = same;
+        queued = same;
+      }
+    }
+    await queued.file.handle?.close();
+    this.#queue.shift();
+  }
+
+  /** Reads the live file from where it stands, up to a batch of lines; verifies after each read that the content is still the same. */
+  async #readLive(): Promise<TailLine[]> {
+    this.#live ??= await this.#openLive();
+    const live = this.#live;
+    if (live === undefined) return [];
+    const lines: TailLine[] = [];
+    const buffer = Buffer.alloc(CHUNK_BYTES);
+    while (lines.length < this.#maxLines && !this.#stopped) {
+      const { bytesRead } = await live.handle.read(buffer, 0, buffer.length, live.splitter.endOffset);
+      if (bytesRead === 0) break;
+      live.lastDataAt = Date.now();
+      const known = live.splitter.fingerprint;
+      const chunk = Buffer.from(buffer.subarray(0, bytesRead));
+      if (known !== undefined) {
+        // Truncated and written again before this read: the chunk may be new content at an old offset.
+        if ((await readFingerprint(live.handle)) !== known) break;
+        lines.push(...live.splitter.push(chunk));
+        continue;
+      }
+      const fresh = live.splitter.push(chunk);
+      if (live.splitter.fingerprint !== undefined && (await readFingerprint(live.handle)) !== live.splitter.fingerprint) {
+        live.splitter = new LineSplitter(this.path, 0);
+        return lines;
+      }
+      lines.push(...fresh);
+    }
+    return lines;
+  }
+
+  /**
+   * At the end of the live file: has its content been replaced (truncate, copytruncate, rewrite of the same inode),
+   * or does the path now name another file (rename + create, delete + recreate)? Returns the final lines of a file
+   * left behind, whether reading should go on at once, or how long to wait.
+   */
+  async #checkIdentity(): Promise<{ lines: TailLine[]; changed: boolean; waitMs?: number }> {
+    const live = this.#live;
+    if (live === undefined) return { lines: [], changed: false };
+    const size = (await live.handle.stat()).size;
+    const now = await readFingerprint(live.handle);
+    const known = live.splitter.fingerprint;
+    if (size < live.splitter.endOffset || (known !== undefined && now !== known)) {
+      return { lines: await this.#contentReplaced(live, now), changed: true };
+    }
+    await this.#noticeSuccessor();
+    const next = this.#successors[0];
+    if (next === undefined) return { lines: [], changed: false };
+    // The path names another file. A writer may still append to this one until it reopens the path (rsyslog
+    // until logrotate's HUP), so it is read until it has stayed unchanged for the grace time.
+    const at = Date.now();
+    live.replacedAt ??= at;
+    const left = Math.max(live.replacedAt, live.lastDataAt) + this.#graceMs - at;
+    if (left > 0) return { lines: [], changed: false, waitMs: Math.min(left, this.#pollMs) };
+    this.#successors.shift();
+    const nextFingerprint = await readFingerprint(next.handle);
+    if (known !== undefined && nextFingerprint === known) {
+      // The same content under a new inode (copied and moved into place): carry on where reading stood.
+      next.splitter = live.splitter;
+      await live.handle.close();
+      this.#live = next;
+      return { lines: [], changed: true };
+    }
+    const last = live.splitter.flush();
+    const oldFingerprint = live.splitter.fingerprint;
+    await live.handle.close();
+    this.#live = next;
+    if (oldFingerprint !== undefined) {
+      const held = new Set([nextFingerprint]);
+      for (const successor of this.#successors) held.add(await readFingerprint(successor.handle));
+      const queue = await this.#rotatedAfter(oldFingerprint, live.splitter.endOffset, held, false);
+      // The anchor is the file just finished; only the ones rotated after it are still unread.
+      for (const q of queue.slice(0, 1)) await q.file.handle?.close();
+      this.#queue = queue.slice(1);
+    }
+    this.#log.info({ path: this.path, rotatedFiles: this.#queue.length }, 'the file was rotated; following the new one');
+    return { lines: last === undefined ? [] : [last], changed: true };
+  }
+
+  /** The live file's content was cut or replaced in place: finish the old content from its copy, then start over at 0. */
+  async #contentReplaced(live: LiveFile, nowFingerprint: string | undefined): Promise<TailLine[]> {
+    const old = live.splitter;
+    live.splitter = new LineSplitter(this.path, 0);
+    live.replacedAt = undefined;
+    if (old.fingerprint === undefined) return [];
+    const queue = await this.#rotatedAfter(old.fingerprint, old.pendingOffset, new Set([nowFingerprint]), false);
+    if (queue.length > 0) {
+      this.#queue = queue;
+      this.#log.info({ path: this.path, copy: queue[0]?.file.path }, 'the file was truncated; reading the rest from its copy');
+      return [];
+    }
+    this.#log.warn(
+      { path: this.path, fingerprint: old.fingerprint, offset: old.endOffset },
+      'the file was truncated and no copy of it was found; lines written just before the truncation may be lost',
+    );
+    const last = old.flush();
+    return last === undefined ? [] : [last];
+  }
+
+  #startWatcher(): FSWatcher {
+    const name = basename(this.path);
+    const dir = dirname(this.path);
+    const watcher = watch(dir, {
+      depth: 0,
+      ignoreInitial: true,
+      ignored: (p: string) => p !== dir && !basename(p).startsWith(name),
+    });
+    watcher.on('all', () => this.#wake());
+    watcher.on('error', (err) => this.#log.warn({ err, path: this.path }, 'file watcher failed; the poll goes on'));
+    return watcher;
+  }
+
+  #wake(): void {
+    this.#woken = true;
+    this.#pathMayHaveChanged = true;
+    const wake = this.#wakeUp;
+    this.#wakeUp = undefined;
+    wake?.();
+  }
+
+  async #wait(ms: number): Promise<void> {
+    if (this.#woken || this.#stopped) {
+      this.#woken = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wakeUp = undefined;
+        resolve();
+      }, ms);
+      this.#wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#woken = false;
+  }
+}

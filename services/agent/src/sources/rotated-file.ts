@@ -1,0 +1,118 @@
+import { createReadStream } from 'node:fs';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { FINGERPRINT_BYTES, fingerprintOf, readFingerprint } from './fingerprint.js';
+
+/** A rotated sibling of a log file (`auth.log.1`, `auth.log.2.gz`, `auth.log-20260101`, …), plain or gzip-compressed. */
+export interface RotatedFile {
+  readonly path: string;
+  readonly compressed: boolean;
+}
+
+const NUMBERED = /^\.(\d{1,6})(\.gz)?$/;
+const DATED = /^-(\d[\d-]{5,30})(\.gz)?$/;
+
+/**
+ * The rotated siblings of `path` in its directory, oldest first: `<name>.N[.gz]` (higher N is older) or
+ * `<name>-<date>[.gz]` (logrotate's `dateext`, ordered by the date text); when both kinds are present, by mtime.
+ */
+export async function listRotatedFiles(path: string): Promise<RotatedFile[]> {
+  const dir = dirname(path);
+  const name = basename(path);
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const numbered: { file: RotatedFile; n: number }[] = [];
+  const dated: { file: RotatedFile; date: string }[] = [];
+  for (const entry of entries) {
+    if (!entry.startsWith(name) || entry.length === name.length) continue;
+    const suffix = entry.slice(name.length);
+    const num = NUMBERED.exec(suffix);
+    if (num?.[1] !== undefined) {
+      numbered.push({ file: { path: join(dir, entry), compressed: num[2] !== undefined }, n: Number(num[1]) });
+      continue;
+    }
+    const date = DATED.exec(suffix);
+    if (date?.[1] !== undefined) dated.push({ file: { path: join(dir, entry), compressed: date[2] !== undefined }, date: date[1] });
+  }
+  // A plain file sorts after its compressed twin (gzip still running): the plain one is complete, so it is preferred.
+  numbered.sort((a, b) => b.n - a.n || Number(b.file.compressed) - Number(a.file.compressed));
+  dated.sort((a, b) => a.date.localeCompare(b.date) || Number(b.file.compressed) - Number(a.file.compressed));
+  if (numbered.length === 0) return dated.map((d) => d.file);
+  if (dated.length === 0) return numbered.map((n) => n.file);
+  const all = [...numbered.map((n) => n.file), ...dated.map((d) => d.file)];
+  const mtimes = new Map<string, number>();
+  for (const file of all) mtimes.set(file.path, (await stat(file.path).catch(() => undefined))?.mtimeMs ?? 0);
+  return all.sort((a, b) => (mtimes.get(a.path) ?? 0) - (mtimes.get(b.path) ?? 0));
+}
+
+/** An open rotated file: a plain one stays readable through its handle even if gzip removes it meanwhile. */
+export interface OpenRotatedFile extends RotatedFile {
+  readonly fingerprint: string | undefined;
+  readonly handle: FileHandle | undefined;
+}
+
+/** Opens a rotated file and reads its fingerprint (of the decompressed content for `.gz`). */
+export async function openRotatedFile(file: RotatedFile): Promise<OpenRotatedFile> {
+  if (file.compressed) {
+    const head: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of readRotatedFrom({ ...file, handle: undefined }, 0)) {
+      head.push(chunk);
+      size += chunk.length;
+      if (size >= FINGERPRINT_BYTES) break;
+    }
+    return { ...file, fingerprint: fingerprintOf(Buffer.concat(head)), handle: undefined };
+  }
+  const handle = await open(file.path, 'r');
+  try {
+    return { ...file, fingerprint: await readFingerprint(handle), handle };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+/** The content of a rotated file from byte `offset` of its (decompressed) content to its end. */
+export async function* readRotatedFrom(
+  file: RotatedFile & { readonly handle: FileHandle | undefined },
+  offset: number,
+): AsyncGenerator<Buffer> {
+  if (!file.compressed) {
+    const handle = file.handle ?? (await open(file.path, 'r'));
+    try {
+      const buffer = Buffer.alloc(64 * 1024);
+      for (let at = offset; ; ) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
+        if (bytesRead === 0) return;
+        at += bytesRead;
+        yield Buffer.from(buffer.subarray(0, bytesRead));
+      }
+    } finally {
+      if (file.handle === undefined) await handle.close();
+    }
+  }
+  const gunzip = createGunzip();
+  // pipeline hands a read error (the file vanished, a gzip still being written) to the iteration below.
+  pipeline(createReadStream(file.path), gunzip, () => undefined);
+  let skip = offset;
+  try {
+    for await (const piece of gunzip) {
+      const chunk = piece as Buffer;
+      if (skip >= chunk.length) {
+        skip -= chunk.length;
+        continue;
+      }
+      yield skip > 0 ? chunk.subarray(skip) : chunk;
+      skip = 0;
+    }
+  } finally {
+    gunzip.destroy();
+  }
+}
