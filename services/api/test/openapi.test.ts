@@ -51,6 +51,7 @@ describe('the OpenAPI document', () => {
       'GET /api/v1/ssh/sessions',
       'GET /api/v1/ssh/top-sources',
       'GET /api/v1/ssh/top-users',
+      'GET /api/v1/stats/sparklines',
       'POST /api/v1/admin/hosts/{hostId}/approve',
       'POST /api/v1/admin/hosts/{hostId}/revoke',
       'POST /api/v1/silences',

@@ -54,6 +54,26 @@ describe('GET /api/v1/hosts/{hostId}/stats', () => {
   });
 });
 
+describe('GET /api/v1/stats/sparklines', () => {
+  it('gives recent cpu and memory buckets of several hosts, null where a host sent nothing', async () => {
+    const res = await get('/api/v1/stats/sparklines?hosts=web-01,web-02,nobody&minutes=60&points=6');
+    expect(res.statusCode).toBe(200);
+    const [web01, web02, nobody] = res.json().items;
+    expect(web01.hostId).toBe('web-01');
+    expect(web01.cpu).toHaveLength(6);
+    expect(web01.cpu.every((v: number | null) => v !== null)).toBe(true);
+    expect(web01.cpu[5]).toBeGreaterThan(web01.cpu[0]);
+    expect(web01.mem[0]).toBe(40);
+    expect(web02.cpu).toEqual([null, null, null, null, null, null]);
+    expect(nobody.hostId).toBe('nobody');
+  });
+
+  it('needs hosts and refuses malformed lists', async () => {
+    expect((await get('/api/v1/stats/sparklines')).json().fields).toEqual([{ field: 'querystring.hosts', problem: 'is required' }]);
+    expect((await get('/api/v1/stats/sparklines?hosts=a,,b')).json().fields[0].field).toBe('querystring.hosts');
+  });
+});
+
 describe('GET /api/v1/ssh/sessions', () => {
   const ids = (body: { items: { session: string }[] }) => body.items.map((s) => s.session);
 

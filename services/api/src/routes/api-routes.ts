@@ -8,6 +8,7 @@ import { quarantineRoutes } from './quarantine.js';
 import type { RouteContext } from './route-context.js';
 import { securityEventRoutes } from './security-events.js';
 import { silenceRoutes } from './silences.js';
+import { sparklineRoutes } from './sparklines.js';
 import { sshAttemptRoutes } from './ssh-attempts.js';
 import { sshSessionRoutes } from './ssh-sessions.js';
 import { sshTopRoutes } from './ssh-top.js';
@@ -17,6 +18,7 @@ export const apiRoutes: FastifyPluginAsync<RouteContext & { prefix?: string }> =
   for (const routes of [
     hostRoutes,
     hostStatsRoutes,
+    sparklineRoutes,
     sshSessionRoutes,
     sshAttemptRoutes,
     sshTopRoutes,
