@@ -22,6 +22,9 @@ const TEST_PACKAGES = [
   { command: 'rsyslogd', pkg: 'rsyslog' },
   { command: 'logrotate', pkg: 'logrotate' },
   { command: 'chromium', pkg: 'chromium' },
+  { command: 'openssl', pkg: 'openssl' },
+  // kubectl >= 1.27 (kustomize 5): the package of the Kubernetes apt repository, on this machine image already.
+  { command: 'kubectl', pkg: 'kubectl' },
 ];
 
 function say(message) {

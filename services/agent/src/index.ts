@@ -1,3 +1,20 @@
+export { Agent, NotConnectedError, type AgentLog, type AgentOptions } from './agent.js';
+export { agentConfigSpec, type AgentConfig } from './config/agent-config.js';
+export { Delivery, type DeliveryHealth, type DeliveryLog, type DeliveryOptions, type PublishFn } from './delivery/delivery.js';
+export { jetStreamPublisher } from './delivery/jetstream-publisher.js';
+export { Spool, SpoolFullError, type SpoolEntry, type SpoolOptions } from './delivery/spool.js';
+export { main } from './main.js';
+export {
+  AuthLogPipeline,
+  type AuthLogPipelineOptions,
+  type LogSource,
+  type PipelineLog,
+  type SourceLine,
+  type SourcePosition,
+} from './pipeline/auth-log-pipeline.js';
+export { StatsPipeline, type StatsPipelineOptions } from './pipeline/stats-pipeline.js';
+export { DEFAULT_AUTH_LOGS, NoAuthLogError, openAuthLogSources } from './sources/open-auth-log-sources.js';
+export { AGENT_VERSION } from './version.js';
 export { hostAddresses, MAX_ADDRESSES, type InterfaceAddresses } from './stats/addresses.js';
 export { bootIdFromBootTime, parseBootId, readBootId } from './stats/boot-id.js';
 export { cpuTimesFromOs } from './stats/cpu-times-from-os.js';

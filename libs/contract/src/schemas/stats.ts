@@ -25,6 +25,8 @@ const AgentHealth = Type.Object(
     unparsedSamples: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 10 }),
     spoolDepth: Count,
     spoolFull: Type.Boolean(),
+    /** Messages the agent could neither deliver nor spool (the spool was full). */
+    dropped: Type.Optional(Count),
     publishLatencyMs: Type.Optional(Type.Number({ minimum: 0 })),
     lastAckAt: Type.Optional(Timestamp),
     collectorErrors: Type.Record(Type.String(), Count),

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { agentCommand } from './agent.js';
 import { apiCommand } from './api.js';
 import { authScanCommand } from './auth-scan.js';
 import { hostsApproveCommand, hostsListCommand, hostsRevokeCommand } from './hosts.js';
@@ -13,6 +14,7 @@ import { tailCommand } from './tail.js';
 export const commands: readonly Command[] = [
   startCommand,
   migrateCommand,
+  agentCommand,
   ingestCommand,
   apiCommand,
   hostsListCommand,

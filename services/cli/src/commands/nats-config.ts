@@ -75,7 +75,8 @@ The public nkeys are read from DIR/services/<role>.nk.pub and DIR/hosts/<host id
 
 Options:
   --nkeys DIR          directory of public nkeys (default: ${NKEYS_ENV})
-  --database-url URL   PostgreSQL holding the enrolled hosts (default: DATABASE_URL)
+  --database-url URL   PostgreSQL holding the enrolled hosts (default: DATABASE_URL; without
+                       one, as on a first install, every host with an nkey gets a user)
   --out FILE           write to FILE (atomically) instead of standard output
   --approved-only      only hosts approved in PostgreSQL (pending ones cannot connect either)
   --tls-cert FILE      also write a 'tls' block: the server's certificate,
@@ -95,7 +96,7 @@ Options:
     });
     const problems: string[] = [];
     const databaseUrl = (values['database-url'] as string | undefined) ?? io.env['DATABASE_URL'];
-    if (!databaseUrl) problems.push('DATABASE_URL is required (or --database-url)');
+    if (!databaseUrl && values['approved-only']) problems.push('--approved-only needs DATABASE_URL (or --database-url)');
     const dir =
       typeof values['nkeys'] === 'string' || io.env[NKEYS_ENV] ? nkeysDir(values['nkeys'], io) : undefined;
     if (!dir) problems.push(`--nkeys DIR (or ${NKEYS_ENV}) is required`);
@@ -107,12 +108,13 @@ Options:
       problems.push('--tls-ca and --tls-verify need --tls-cert and --tls-key');
     }
     if (values['tls-verify'] && values['tls-ca'] === undefined) problems.push('--tls-verify needs --tls-ca');
-    if (problems.length > 0 || !databaseUrl || !dir) throw new UsageError(problems.join('; '));
+    if (problems.length > 0 || !dir) throw new UsageError(problems.join('; '));
 
     const keys = await readNkeyDirectory(dir);
     const warn = (line: string): void => void io.stderr.write(`hostwatch nats-config: ${line}\n`);
     for (const problem of keys.problems) warn(`skipped ${problem}`);
-    const statuses = await hostStatuses(databaseUrl);
+    if (!databaseUrl) warn('no DATABASE_URL: every host with an nkey gets a user, revocations are not applied');
+    const statuses = databaseUrl ? await hostStatuses(databaseUrl) : new Map<string, string>();
 
     const services: ServiceNkey[] = [];
     for (const role of SERVICE_ROLES) {

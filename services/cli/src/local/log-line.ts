@@ -16,7 +16,7 @@ export function formatLogLine(name: string, line: string): string {
   }
   const time = typeof record['time'] === 'string' || typeof record['time'] === 'number' ? new Date(record['time']) : new Date();
   const clock = Number.isNaN(time.getTime()) ? '' : time.toISOString().slice(11, 19);
-  const level = LEVELS[Number(record['level'])] ?? String(record['level'] ?? '');
+  const level = LEVELS[Number(record['level'])] ?? String(record['level'] ?? '').toUpperCase();
   const fields = Object.entries(record)
     .filter(([k]) => !HIDDEN.has(k))
     .map(([k, v]) => {

@@ -1,0 +1,141 @@
+import { join } from 'node:path';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { AuthLogScanner, SessionTracker } from '@hostwatch/auth-log';
+import { assertHostId } from '@hostwatch/contract';
+import { readKeyFile, readPublicKeyFile, Sealer } from '@hostwatch/envelope';
+import type { AgentConfig } from './config/agent-config.js';
+import { Delivery, type PublishFn } from './delivery/delivery.js';
+import { jetStreamPublisher } from './delivery/jetstream-publisher.js';
+import { Spool } from './delivery/spool.js';
+import { AuthLogPipeline, type LogSource, type PipelineLog, type SourcePosition } from './pipeline/auth-log-pipeline.js';
+import { StatsPipeline } from './pipeline/stats-pipeline.js';
+import { StatsCollector } from './stats/stats-collector.js';
+
+/** The part of a pino logger the agent uses: leveled calls and children per component. */
+export interface AgentLog extends PipelineLog {
+  child(bindings: object): AgentLog;
+}
+
+/** The broker is not connected yet: the message goes to the spool. */
+export class NotConnectedError extends Error {
+  override readonly name = 'NotConnectedError';
+}
+
+/** Options of {@link Agent.create}. */
+export interface AgentOptions {
+  readonly config: AgentConfig;
+  readonly log: AgentLog;
+  readonly version: string;
+  /** The auth log sources to read (built from the configuration by `openAuthLogSources`). */
+  readonly sources: readonly LogSource<SourcePosition>[];
+}
+
+/**
+ * One host's agent: samples statistics every interval, reads the auth logs through the one
+ * parser, seals everything for the collector and delivers it through the spool. It starts even
+ * while NATS is unreachable (messages wait in the spool) and connects when it can.
+ */
+export class Agent {
+  private js: JetStreamClient | undefined;
+  private readonly pipelines: AuthLogPipeline<SourcePosition>[] = [];
+  private readonly scanners: AuthLogScanner[] = [];
+  private runs: Promise<void>[] = [];
+
+  private constructor(
+    private readonly options: AgentOptions,
+    readonly hostId: string,
+    private readonly sealer: Sealer,
+    private readonly spool: Spool,
+    readonly delivery: Delivery,
+    private readonly stats: StatsPipeline | undefined,
+  ) {}
+
+  /** Reads the keys, opens the spool and builds the pipelines; nothing runs until {@link start}. */
+  static async create(options: AgentOptions): Promise<Agent> {
+    const { config, log } = options;
+    const hostKey = await readKeyFile(config.hostKeyFile, 'host');
+    const hostId = assertHostId(config.hostId ?? hostKey.hostId);
+    if (hostKey.hostId !== hostId) {
+      throw new Error(`${config.hostKeyFile} is the key of host ${hostKey.hostId}, not of ${hostId}: set HOST_ID or use this host's key`);
+    }
+    const collectorKey = await readPublicKeyFile(config.collectorPublicKeyFile, 'collector');
+    const sealer = new Sealer(hostKey, collectorKey);
+    const spool = await Spool.open(join(config.stateDir, 'spool'), { maxBytes: config.spoolMaxBytes });
+    let agent: Agent | undefined;
+    const publish: PublishFn = async (entry) => {
+      const js = agent?.js;
+      if (!js) throw new NotConnectedError('not connected to NATS yet');
+      await jetStreamPublisher(js)(entry);
+    };
+    const delivery = new Delivery({ publish, spool, log: log.child({ component: 'delivery' }) });
+    const stats = config.exitAtEnd
+      ? undefined
+      : new StatsPipeline({
+          hostId,
+          collector: new StatsCollector({
+            hostId,
+            intervalMs: config.statsIntervalMs,
+            procRoot: config.procRoot,
+            sysRoot: config.sysRoot,
+            rootPath: config.rootPath,
+          }),
+          sealer,
+          delivery,
+          log: log.child({ component: 'stats' }),
+          version: options.version,
+          scanners: () => agent?.scanners ?? [],
+          intervalMs: config.statsIntervalMs,
+        });
+    agent = new Agent(options, hostId, sealer, spool, delivery, stats);
+    for (const source of options.sources) agent.addSource(source);
+    return agent;
+  }
+
+  private addSource(source: LogSource<SourcePosition>): void {
+    const scanner = new AuthLogScanner();
+    this.scanners.push(scanner);
+    this.pipelines.push(
+      new AuthLogPipeline({
+        hostId: this.hostId,
+        source,
+        scanner,
+        sessions: new SessionTracker(),
+        sealer: this.sealer,
+        delivery: this.delivery,
+        log: this.options.log.child({ component: 'auth-log' }),
+        batchSize: this.options.config.sshBatchSize,
+        batchWaitMs: this.options.config.sshBatchWaitMs,
+      }),
+    );
+  }
+
+  /** Uses `nc` to publish from now on, and replays the spool at once. */
+  connected(nc: NatsConnection): void {
+    this.js = jetstream(nc);
+    this.delivery.retryNow();
+  }
+
+  /** Starts the stats loop and every log pipeline. */
+  start(): void {
+    this.stats?.start();
+    this.runs = this.pipelines.map((p) =>
+      p.run().catch((err: unknown) => this.options.log.error({ err }, 'auth log pipeline stopped')),
+    );
+  }
+
+  /** Resolves when every log pipeline has read its source to the end (with `exitAtEnd`) and delivery is flushed. */
+  async finished(): Promise<void> {
+    await Promise.all(this.runs);
+    await this.delivery.flushed();
+  }
+
+  /** Stops reading and sampling; what is read but not acknowledged is read again next time. */
+  async stop(): Promise<void> {
+    for (const pipeline of this.pipelines) pipeline.stop();
+    await this.stats?.stop();
+    await Promise.all(this.runs);
+    await this.delivery.stop();
+    await this.spool.close();
+  }
+}
