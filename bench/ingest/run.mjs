@@ -1,0 +1,209 @@
+// Ingest benchmark: write strategies side by side, then whole drains and sustained load, all on
+// this machine in one run, against a real PostgreSQL (fsync and synchronous_commit on) and a real
+// nats-server (sync_interval: always). Prints its figures; docs/ingest.md keeps the last ones.
+//
+//   node bench/ingest/run.mjs [--rows 30000] [--backlog 100000] [--naive 3000] [--hosts 20000] [--seconds 20]
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CONSUMER_SPECS, STREAM_NAME, streamSpec, validateMessage } from '@hostwatch/contract';
+import { migrateToLatest } from '@hostwatch/db';
+import { Opener, MemoryKeyRegistry, Sealer, formatKeyFile, formatPublicKeyFile, generateCollectorKeyPair, generateHostKeyPair, publicKeyInfo } from '@hostwatch/envelope';
+import { readIngestConfig, silentLog, startIngestService } from '@hostwatch/ingest';
+import { findTools, startNatsServer, startPostgres } from '@hostwatch/local-servers';
+import { ensureConsumer, ensureStream } from '@hostwatch/nats';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import pg from 'pg';
+import { publishStats } from './load-generator.mjs';
+import { BENCH_TABLE, copyDirect, copyViaStaging, insertPerRow, insertUnnest, insertValues, row } from './write-strategies.mjs';
+
+const { values: opt } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '30000' },
+    backlog: { type: 'string', default: '100000' },
+    naive: { type: 'string', default: '3000' },
+    hosts: { type: 'string', default: '20000' },
+    seconds: { type: 'string', default: '20' },
+    'nats-sync': { type: 'string', default: 'always' },
+    only: { type: 'string', default: 'all' },
+  },
+});
+const ROWS = Number(opt.rows);
+const BACKLOG = Number(opt.backlog);
+const NAIVE = Number(opt.naive);
+const HOSTS = Number(opt.hosts);
+const SECONDS = Number(opt.seconds);
+const say = (line) => process.stdout.write(`${line}\n`);
+const rate = (n, ms) => Math.round((n * 1000) / ms).toLocaleString('en-US');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const dir = await mkdtemp(join(tmpdir(), 'hostwatch-bench-ingest-'));
+const tools = findTools();
+// Its own temp dir: initdb runs as the postgres user when this runs as root, and needs to own it.
+const pgDir = await mkdtemp(join(tmpdir(), 'hostwatch-bench-pg-'));
+const cluster = await startPostgres({ pgBin: tools.pgBin, dir: pgDir });
+const nats = await startNatsServer({ binary: tools.natsServer, dir: join(dir, 'nats'), syncInterval: opt['nats-sync'] });
+const pool = new pg.Pool({ connectionString: await cluster.createDatabase('bench'), max: 4 });
+pool.on('error', () => undefined);
+try {
+  const url = cluster.url('bench');
+  await migrateToLatest(url);
+  const settings = (await pool.query(`SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc`)).rows[0];
+  const os = await import('node:os');
+  say(`hostwatch ingest benchmark: ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  say(`PostgreSQL fsync=${settings.fsync} synchronous_commit=${settings.sc}; nats-server sync_interval=${opt['nats-sync']}`);
+
+  // 1. Write strategies, 12-column rows, 1,000 rows per transaction (the per-row peer: one each).
+  say('\n== writing 12-column rows (idempotent: ON CONFLICT DO NOTHING) ==');
+  await pool.query(BENCH_TABLE);
+  const strategies = [
+    ['one INSERT per row (autocommit)', insertPerRow, Math.min(ROWS, 3000), 1],
+    ['multi-row INSERT ... VALUES', insertValues, ROWS, 1000],
+    ['INSERT ... SELECT FROM unnest(arrays), prepared', insertUnnest, ROWS, 1000],
+    ['COPY into staging + INSERT ... SELECT', copyViaStaging, ROWS, 1000],
+    ['COPY straight in (not idempotent, ceiling)', copyDirect, ROWS, 1000],
+  ];
+  const perRowRate = {};
+  for (const [name, write, n, batch] of strategies) {
+    await pool.query('TRUNCATE bench_rows');
+    const client = await pool.connect();
+    try {
+      const all = Array.from({ length: n }, (_, i) => row(i));
+      const started = performance.now();
+      for (let i = 0; i < all.length; i += batch) await write(client, all.slice(i, i + batch));
+      const ms = performance.now() - started;
+      perRowRate[name] = (n * 1000) / ms;
+      say(`${name.padEnd(50)} ${rate(n, ms).padStart(8)} rows/s  (${n} rows)`);
+    } finally {
+      client.release();
+    }
+  }
+
+  // 2. Keys and hosts as an enrolled fleet.
+  const nc = await connect({ servers: nats.url });
+  const jsm = await jetstreamManager(nc);
+  await ensureStream(jsm, streamSpec());
+  await ensureConsumer(jsm, STREAM_NAME, CONSUMER_SPECS.ingest);
+  const js = jetstream(nc);
+  const collector = generateCollectorKeyPair();
+  const hostKeys = Array.from({ length: HOSTS }, (_, i) => generateHostKeyPair(`bench-${String(i).padStart(6, '0')}`));
+  await pool.query(`INSERT INTO hosts (host_id, status) SELECT unnest($1::text[]), 'approved'`, [hostKeys.map((k) => k.hostId)]);
+  await pool.query(`INSERT INTO host_keys (host_id, key_id, public_key, status) SELECT *, 'approved' FROM unnest($1::text[], $2::text[], $3::bytea[])`, [
+    hostKeys.map((k) => k.hostId),
+    hostKeys.map((k) => k.keyId),
+    hostKeys.map((k) => Buffer.from(k.publicKey)),
+  ]);
+  const sealers = hostKeys.map((k) => new Sealer(k, publicKeyInfo(collector)));
+  let nextSeq = 1;
+  const publishBacklog = async (count) => {
+    const started = performance.now();
+    const inFlight = new Set();
+    for (let i = 0; i < count; i++) {
+      const sealer = sealers[i % sealers.length];
+      const p = publishStats(js, sealer, nextSeq + Math.floor(i / sealers.length), Date.now()).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= 2000) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    nextSeq += Math.ceil(count / sealers.length);
+    return performance.now() - started;
+  };
+  const drained = async () => {
+    for (;;) {
+      const info = await jsm.consumers.info(STREAM_NAME, 'ingest');
+      if (info.num_pending === 0 && info.num_ack_pending === 0) return;
+      await sleep(20);
+    }
+  };
+  const config = (extra = {}) =>
+    readIngestConfig({ NATS_URL: nats.url, DATABASE_URL: url, COLLECTOR_KEY_FILE: '/unused', HEALTH_PORT: '0', MAINTENANCE_INTERVAL_MS: '3600000', ...extra });
+
+  // 3. Draining a backlog: ingest as shipped, then a one-INSERT-per-message consumer.
+  say('\n== draining a backlog of sealed stats messages (published first, then consumed) ==');
+  const publishMs = await publishBacklog(BACKLOG);
+  say(`published ${BACKLOG} sealed messages at ${rate(BACKLOG, publishMs)} msg/s (JetStream acknowledged, fsync'd)`);
+  let started = performance.now();
+  let service = await startIngestService(config(), { log: silentLog, collectorKeys: collector });
+  await drained();
+  let ms = performance.now() - started;
+  await service.stop();
+  const stored = Number((await pool.query('SELECT count(*) AS n FROM host_stats')).rows[0].n);
+  say(`ingest (unnest batches of 1000, ack after commit)      ${rate(BACKLOG, ms).padStart(8)} msg/s  (${stored} rows stored)`);
+
+  await publishBacklog(NAIVE);
+  const opener = new Opener({ collectorKeys: collector, registry: (() => { const r = new MemoryKeyRegistry(); for (const k of hostKeys) r.add(k); return r; })() });
+  const consumer = await js.consumers.get(STREAM_NAME, 'ingest');
+  const naive = await pool.connect();
+  started = performance.now();
+  let done = 0;
+  while (done < NAIVE) {
+    const batch = await consumer.fetch({ max_messages: 100, expires: 1000 });
+    for await (const m of batch) {
+      const opened = await opener.open(m.data, m.headers, m.subject);
+      const check = validateMessage(opened.kind, opened.hostId, JSON.parse(Buffer.from(opened.body).toString('utf8')));
+      const s = check.message;
+      await naive.query({
+        name: 'naive_stats',
+        text: `INSERT INTO host_stats (host_id, time, boot_id, seq, cpu_count, cpu_used_percent, mem_total_bytes, mem_available_bytes, mem_used_percent, swap_total_bytes, swap_free_bytes, swap_used_percent, load1, load5, load15, uptime_seconds, processes, disk_max_used_percent, detail, message_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) ON CONFLICT DO NOTHING`,
+        values: [s.hostId, s.time, s.bootId, s.seq, s.cpu.count, s.cpu.usedPercent, s.memory.totalBytes, s.memory.availableBytes, s.memory.usedPercent, s.swap.totalBytes, s.swap.freeBytes, s.swap.usedPercent, s.load[0], s.load[1], s.load[2], s.uptimeSeconds, s.processes, 60, JSON.stringify({ disks: s.disks }), opened.messageId],
+      });
+      m.ack();
+      done++;
+    }
+  }
+  ms = performance.now() - started;
+  naive.release();
+  say(`one INSERT per message, ack each                        ${rate(NAIVE, ms).padStart(8)} msg/s  (${NAIVE} messages)`);
+
+  // 4. Sustained load, the generator in its own process on the same machine.
+  const keysDir = join(dir, 'keys');
+  await (await import('node:fs/promises')).mkdir(keysDir);
+  await writeFile(join(keysDir, 'collector.pub'), formatPublicKeyFile(publicKeyInfo(collector)));
+  await writeFile(join(keysDir, 'hosts.json'), JSON.stringify(hostKeys.map((k) => formatKeyFile(k))));
+  const generator = fileURLToPath(new URL('./load-generator.mjs', import.meta.url));
+  const sustained = async (perSecond) => {
+    const interval = HOSTS / perSecond;
+    service = await startIngestService(config(), { log: silentLog, collectorKeys: collector });
+    const from = new Date();
+    const child = spawn(process.execPath, [generator, JSON.stringify({ natsUrl: nats.url, collectorPublic: join(keysDir, 'collector.pub'), hostsFile: join(keysDir, 'hosts.json'), intervalSeconds: interval, seconds: SECONDS, firstSeq: nextSeq })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    await new Promise((resolve) => child.once('exit', resolve));
+    nextSeq += Math.ceil(SECONDS / interval) + 2;
+    const gen = JSON.parse(out.trim().split('\n').pop() ?? '{}');
+    const to = new Date();
+    const behind = (await jsm.consumers.info(STREAM_NAME, 'ingest')).num_pending;
+    await drained();
+    const metrics = await service.metrics.getSingleMetric('hostwatch_ingest_commit_seconds').get();
+    await service.stop();
+    const { rows } = await pool.query(
+      `SELECT count(*) FILTER (WHERE received_at <= $2) AS in_time, count(*) AS n,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM received_at - time)) AS p50,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM received_at - time)) AS p99
+         FROM host_stats WHERE boot_id = 'bench' AND time >= $1 AND time <= $2`,
+      [from, to],
+    );
+    const r = rows[0];
+    const commits = metrics.values.filter((v) => v.metricName === 'hostwatch_ingest_commit_seconds_count')[0]?.value ?? 0;
+    say(
+      `target ${perSecond.toLocaleString('en-US')} msg/s (${HOSTS} hosts every ${interval.toFixed(2)} s): generator sent ${rate(gen.sent, gen.seconds * 1000)} msg/s, ` +
+        `committed ${rate(Number(r.in_time), to.getTime() - from.getTime())} msg/s during the run, ${behind} left behind at its end; ` +
+        `publish→transaction p50 ${(Number(r.p50) * 1000).toFixed(0)} ms, p99 ${(Number(r.p99) * 1000).toFixed(0)} ms (${commits} commits)`,
+    );
+  };
+  say(`\n== sustained load for ${SECONDS} s, load generator as a separate process on this machine ==`);
+  await sustained(20_000);
+  await sustained(10_000);
+  await nc.close();
+} finally {
+  await pool.end();
+  await nats.kill();
+  await cluster.crash();
+  await rm(dir, { recursive: true, force: true });
+  await rm(pgDir, { recursive: true, force: true });
+}
