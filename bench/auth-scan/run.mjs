@@ -3,7 +3,16 @@
 // process. Prints figures; asserts nothing. Build first: `npx tsc -b services/cli`.
 // Usage: node bench/auth-scan/run.mjs [--lines N] [--style classic|rfc3339] [--fail2ban-lines N] [--keep]
 import { spawnSync } from 'node:child_process';
-import { closeSync, createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,7 +31,8 @@ const { values } = parseArgs({
 const total = Number(values.lines);
 const fail2banLines = Math.min(total, Number(values['fail2ban-lines']));
 const style = values.style;
-if (!['classic', 'rfc3339'].includes(style)) throw new Error(`--style must be classic or rfc3339, got ${style}`);
+if (!['classic', 'rfc3339'].includes(style))
+  throw new Error(`--style must be classic or rfc3339, got ${style}`);
 
 const cli = join(root, 'services/cli/bin/hostwatch.js');
 const lib = join(root, 'libs/auth-log/dist/index.js');
@@ -39,9 +49,27 @@ const rand = () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 const pick = (list) => list[Math.floor(rand() * list.length)];
-const ip = () => `${1 + Math.floor(rand() * 222)}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}.${1 + Math.floor(rand() * 254)}`;
+const ip = () =>
+  `${1 + Math.floor(rand() * 222)}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}.${1 + Math.floor(rand() * 254)}`;
 const attackers = Array.from({ length: 2000 }, ip);
-const badUsers = ['admin', 'test', 'user', 'ubuntu', 'oracle', 'postgres', 'git', 'ftpuser', 'guest', 'pi', 'support', 'deploy', 'hadoop', 'minecraft', 'steam', 'x'];
+const badUsers = [
+  'admin',
+  'test',
+  'user',
+  'ubuntu',
+  'oracle',
+  'postgres',
+  'git',
+  'ftpuser',
+  'guest',
+  'pi',
+  'support',
+  'deploy',
+  'hadoop',
+  'minecraft',
+  'steam',
+  'x',
+];
 const staff = ['alice', 'bob', 'carol', 'deploy'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -73,7 +101,10 @@ function story() {
     return [
       line(sshd, `Invalid user ${u} from ${src} port ${port}`),
       line(sshd, 'pam_unix(sshd:auth): check pass; user unknown'),
-      line(sshd, `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${src} `),
+      line(
+        sshd,
+        `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${src} `,
+      ),
       line(sshd, `Failed password for invalid user ${u} from ${src} port ${port} ssh2`),
       line(sshd, `Received disconnect from ${src} port ${port}:11: Bye Bye [preauth]`),
       line(sshd, `Disconnected from invalid user ${u} ${src} port ${port} [preauth]`),
@@ -81,7 +112,10 @@ function story() {
   }
   if (r < 0.52) {
     return [
-      line(sshd, `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${src}  user=root`),
+      line(
+        sshd,
+        `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${src}  user=root`,
+      ),
       line(sshd, `Failed password for root from ${src} port ${port} ssh2`),
       line(sshd, `Connection closed by authenticating user root ${src} port ${port} [preauth]`),
     ];
@@ -93,14 +127,22 @@ function story() {
     ];
   }
   if (r < 0.61) {
-    return [line(sshd, `Unable to negotiate with ${src} port ${port}: no matching host key type found. Their offer: ssh-rsa,ssh-dss [preauth]`)];
+    return [
+      line(
+        sshd,
+        `Unable to negotiate with ${src} port ${port}: no matching host key type found. Their offer: ssh-rsa,ssh-dss [preauth]`,
+      ),
+    ];
   }
   if (r < 0.66) {
     const u = pick(staff);
     const child = ++pid;
     const office = `198.51.100.${1 + Math.floor(rand() * 50)}`;
     return [
-      line(sshd, `Accepted publickey for ${u} from ${office} port ${port} ssh2: ED25519 SHA256:q6Yh1bX2mB3kz1oN0cQm7eM4x1s5u7fH3bN9v2k8JzA`),
+      line(
+        sshd,
+        `Accepted publickey for ${u} from ${office} port ${port} ssh2: ED25519 SHA256:q6Yh1bX2mB3kz1oN0cQm7eM4x1s5u7fH3bN9v2k8JzA`,
+      ),
       line(sshd, `pam_unix(sshd:session): session opened for user ${u}(uid=1000) by (uid=0)`),
       line('systemd-logind[611]', `New session ${p} of user ${u}.`),
       line(`sshd[${child}]`, `Received disconnect from ${office} port ${port}:11: disconnected by user`),
@@ -119,14 +161,23 @@ function story() {
   if (r < 0.96) {
     const u = pick(staff);
     return [
-      line('sudo', `    ${u} : TTY=pts/0 ; PWD=/home/${u} ; USER=root ; COMMAND=/usr/bin/systemctl restart nginx`),
+      line(
+        'sudo',
+        `    ${u} : TTY=pts/0 ; PWD=/home/${u} ; USER=root ; COMMAND=/usr/bin/systemctl restart nginx`,
+      ),
       line('sudo', `pam_unix(sudo:session): session opened for user root(uid=0) by ${u}(uid=1000)`),
       line('sudo', 'pam_unix(sudo:session): session closed for user root'),
     ];
   }
   return [
-    line(`systemd[${1000 + Math.floor(rand() * 50)}]`, 'pam_unix(systemd-user:session): session opened for user alice(uid=1000) by (uid=0)'),
-    line('polkitd[702]', 'Registered Authentication Agent for unix-process:1234:5678 (system bus name :1.42 [/usr/bin/pkttyagent --notify-fd 5 --fallback], object path /org/freedesktop/PolicyKit1/AuthenticationAgent, locale C.UTF-8)'),
+    line(
+      `systemd[${1000 + Math.floor(rand() * 50)}]`,
+      'pam_unix(systemd-user:session): session opened for user alice(uid=1000) by (uid=0)',
+    ),
+    line(
+      'polkitd[702]',
+      'Registered Authentication Agent for unix-process:1234:5678 (system bus name :1.42 [/usr/bin/pkttyagent --notify-fd 5 --fallback], object path /org/freedesktop/PolicyKit1/AuthenticationAgent, locale C.UTF-8)',
+    ),
   ];
 }
 
@@ -160,11 +211,16 @@ function timed(cmd, args, options = {}) {
   const devnull = openSync('/dev/null', 'w');
   const t0 = performance.now();
   const stdout = options.capture ? 'pipe' : (options.stdout ?? devnull);
-  const r = spawnSync(cmd, args, { stdio: ['ignore', stdout, 'pipe'], env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 28 });
+  const r = spawnSync(cmd, args, {
+    stdio: ['ignore', stdout, 'pipe'],
+    env: { ...process.env, TZ: 'UTC' },
+    maxBuffer: 1 << 28,
+  });
   const seconds = (performance.now() - t0) / 1000;
   closeSync(devnull);
   if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${String(r.stderr).slice(-2000)}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${String(r.stderr).slice(-2000)}`);
   return { seconds, stdout: String(r.stdout ?? ''), stderr: String(r.stderr) };
 }
 
@@ -178,14 +234,18 @@ try {
   console.log(`machine: ${(await import('node:os')).cpus()[0]?.model ?? '?'}, node ${process.version}`);
 
   // 1. The CLI, end to end: start node, read the file, parse, write NDJSON to /dev/null. Best of 3.
-  const cliRuns = [0, 1, 2].map(() => timed(process.execPath, [cli, 'auth-scan', file, '--now', now]).seconds);
+  const cliRuns = [0, 1, 2].map(
+    () => timed(process.execPath, [cli, 'auth-scan', file, '--now', now]).seconds,
+  );
   const cliSeconds = Math.min(...cliRuns);
   const outFile = join(dir, 'out.ndjson');
   const devnullOut = openSync(outFile, 'w');
   timed(process.execPath, [cli, 'auth-scan', file, '--now', now], { stdout: devnullOut });
   closeSync(devnullOut);
   const events = readFileSync(outFile, 'utf8').split('\n').length - 1;
-  console.log(`hostwatch auth-scan: ${cliSeconds.toFixed(2)} s (best of ${cliRuns.map((s) => s.toFixed(2)).join(', ')}), ${fmt(total / cliSeconds)} lines/s, ${fmt(events)} events`);
+  console.log(
+    `hostwatch auth-scan: ${cliSeconds.toFixed(2)} s (best of ${cliRuns.map((s) => s.toFixed(2)).join(', ')}), ${fmt(total / cliSeconds)} lines/s, ${fmt(events)} events`,
+  );
 
   // 2. The parser alone, in process: lines already in memory, one AuthLogScanner. Best of 3.
   const { AuthLogScanner } = await import(lib);
@@ -200,7 +260,9 @@ try {
     for (let i = 0; i < lines.length; i++) if (scanner.scan(lines[i], i + 1) !== undefined) found++;
     best = Math.min(best, (performance.now() - t0) / 1000);
   }
-  console.log(`parser in process (AuthLogScanner.scan): ${best.toFixed(2)} s, ${fmt(lines.length / best)} lines/s, ${fmt(found)} events (sshd and security)`);
+  console.log(
+    `parser in process (AuthLogScanner.scan): ${best.toFixed(2)} s, ${fmt(lines.length / best)} lines/s, ${fmt(found)} events (sshd and security)`,
+  );
 
   // 3. fail2ban-regex with Debian's sshd filter, on a prefix when it is slow.
   const filter = '/etc/fail2ban/filter.d/sshd.conf';
@@ -222,7 +284,9 @@ try {
     console.log(
       `fail2ban-regex ${filter}: ${f2b.seconds.toFixed(2)} s on ${fail2banLines < total ? `the first ${fmt(fail2banLines)} lines (a prefix: on all ${fmt(total)} it is too slow to wait for)` : `all ${fmt(total)} lines`}, ${fmt(f2bRate)} lines/s${matched[1] ? `, ${fmt(Number(matched[1]))} matched` : ''}`,
     );
-    console.log(`ratio: hostwatch auth-scan is ${(total / cliSeconds / f2bRate).toFixed(1)}x fail2ban-regex (lines/s, end to end); the parser alone ${(lines.length / best / f2bRate).toFixed(1)}x`);
+    console.log(
+      `ratio: hostwatch auth-scan is ${(total / cliSeconds / f2bRate).toFixed(1)}x fail2ban-regex (lines/s, end to end); the parser alone ${(lines.length / best / f2bRate).toFixed(1)}x`,
+    );
   }
 } finally {
   if (values.keep) console.log(`kept ${dir}`);

@@ -38,10 +38,7 @@ export function parseSecurityMessage(program: string, message: string): Security
   }
 }
 
-function make(
-  type: SecurityEventType,
-  fields: Partial<Omit<SecurityMessage, 'type'>>,
-): SecurityMessage {
+function make(type: SecurityEventType, fields: Partial<Omit<SecurityMessage, 'type'>>): SecurityMessage {
   return {
     type,
     user: fields.user,
@@ -126,9 +123,11 @@ function su(msg: string): SecurityMessage | undefined {
     });
   }
   const shadow = /^(Successful|FAILED) su for (\S+) by (\S+)$/.exec(msg);
-  if (shadow !== null) return make('su', { user: shadow[3], target: shadow[2], allowed: shadow[1] === 'Successful' });
+  if (shadow !== null)
+    return make('su', { user: shadow[3], target: shadow[2], allowed: shadow[1] === 'Successful' });
   const short = /^([+-]) (\S+) ([^:\s]+):(\S+)$/.exec(msg);
-  if (short !== null) return make('su', { user: short[3], target: short[4], tty: short[2], allowed: short[1] === '+' });
+  if (short !== null)
+    return make('su', { user: short[3], target: short[4], tty: short[2], allowed: short[1] === '+' });
   return undefined;
 }
 

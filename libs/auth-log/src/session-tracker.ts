@@ -26,7 +26,7 @@ export interface SshSession {
   readonly acceptedUser: string | undefined;
   /** Time of the first event, ISO-8601. */
   readonly start: string;
-  /** Time of the last disconnect or session close, ISO-8601; undefined when the log never showed one. */
+  /** Time of the last disconnect, too-many-failures or session close, ISO-8601; undefined when the log never showed one. */
   readonly end: string | undefined;
   readonly firstLine: number;
   readonly lastLine: number;
@@ -64,7 +64,15 @@ interface OpenSession {
   aliases: string[];
 }
 
-const STARTS = new Set(['connection', 'accepted', 'failed', 'invalid_user', 'not_allowed', 'probe', 'negotiation_failed']);
+const STARTS = new Set([
+  'connection',
+  'accepted',
+  'failed',
+  'invalid_user',
+  'not_allowed',
+  'probe',
+  'negotiation_failed',
+]);
 const REFUSALS = new Set(['failed', 'invalid_user', 'not_allowed', 'too_many_failures']);
 
 /**
@@ -98,14 +106,17 @@ export class SessionTracker {
       this.#sweep(ms, done);
       this.#lastSweepMs = ms;
     }
-    const key =
-      event.pid === undefined ? `${event.host ?? ''} - ${event.source ?? ''}` : `${event.host ?? ''} ${event.pid}`;
+    const key = keyOf(event);
     let session = this.#byKey.get(key);
     if (
       session !== undefined &&
-      (event.event === 'connection' || (session.end !== undefined && STARTS.has(event.event) && ms > session.endMs))
+      (event.event === 'connection' ||
+        (STARTS.has(event.event) &&
+          ((session.end !== undefined && ms > session.endMs) ||
+            (event.source !== undefined && session.source !== undefined && event.source !== session.source))))
     ) {
-      // A new connection under a pid seen before: `Connection from`, or an attempt after the disconnect (pid reuse).
+      // A new connection under a pid seen before: `Connection from`, or an attempt after the disconnect or from
+      // another peer (pid reuse).
       done.push(this.#finish(session));
       session = undefined;
     }
@@ -119,6 +130,11 @@ export class SessionTracker {
     if (session === undefined) session = this.#begin(key, event, ms);
     this.#fold(session, event, ms);
     return done;
+  }
+
+  /** The id of the open session an event already added belongs to, e.g. to stamp the event with it. */
+  sessionIdOf(event: SshdEvent): string | undefined {
+    return this.#byKey.get(keyOf(event))?.id;
   }
 
   /** Finishes and returns every open session (end of input). */
@@ -161,17 +177,24 @@ export class SessionTracker {
     if (session.source === undefined && event.source !== undefined) session.source = event.source;
     if (session.port === undefined && event.port !== undefined && event.source === session.source) {
       session.port = event.port;
-      if (session.source !== undefined) this.#byPeer.set(peerKey(session.host, session.source, event.port), session);
+      if (session.source !== undefined)
+        this.#byPeer.set(peerKey(session.host, session.source, event.port), session);
     }
     const kind = event.event;
-    if (event.user !== undefined && kind !== 'session_opened' && kind !== 'session_closed' && kind !== 'disconnected') {
+    if (
+      event.user !== undefined &&
+      kind !== 'session_opened' &&
+      kind !== 'session_closed' &&
+      kind !== 'disconnected'
+    ) {
       if (!session.users.includes(event.user) && session.users.length < 32) session.users.push(event.user);
     }
-    if (event.method !== undefined && !session.methods.includes(event.method)) session.methods.push(event.method);
+    if (event.method !== undefined && !session.methods.includes(event.method))
+      session.methods.push(event.method);
     if (kind === 'failed') session.failures += event.count;
     if (REFUSALS.has(kind)) session.refused = true;
     if (kind === 'accepted') session.acceptedUser = event.user;
-    if (kind === 'disconnected' || kind === 'session_closed') {
+    if (kind === 'disconnected' || kind === 'session_closed' || kind === 'too_many_failures') {
       session.end = event.time;
       session.endMs = ms;
     }
@@ -211,12 +234,23 @@ export class SessionTracker {
   }
 }
 
+function keyOf(event: SshdEvent): string {
+  return event.pid === undefined
+    ? `${event.host ?? ''} - ${event.source ?? ''}`
+    : `${event.host ?? ''} ${event.pid}`;
+}
+
 function peerKey(host: string | undefined, source: string, port: number): string {
   return `${host ?? ''} ${source} ${port}`;
 }
 
 /** The id of a session: host, sshd pid and the epoch ms of its first event (plus the source when there is no pid). */
-export function sessionId(host: string | undefined, pid: number | undefined, startMs: number, source?: string): string {
+export function sessionId(
+  host: string | undefined,
+  pid: number | undefined,
+  startMs: number,
+  source?: string,
+): string {
   const text = `${host ?? '-'}:${pid ?? '-'}:${startMs}${pid === undefined && source !== undefined ? `:${source}` : ''}`;
   return text.length <= 200 ? text : `sha256:${createHash('sha256').update(text).digest('hex')}`;
 }

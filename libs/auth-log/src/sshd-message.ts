@@ -46,7 +46,8 @@ function classify(msg: string, known: string | undefined): SshdMessage | undefin
       if (msg.startsWith('Accepted ')) return authResult(msg, 'accepted', 9, known);
       return noise(msg, A_NOISE);
     case 66: // B
-      if (msg.startsWith('Bad protocol version identification ')) return probeFromEnd(msg, msg.lastIndexOf(' from '));
+      if (msg.startsWith('Bad protocol version identification '))
+        return probeFromEnd(msg, msg.lastIndexOf(' from '));
       return noise(msg, B_NOISE);
     case 98: // b
       if (msg.startsWith('banner exchange: Connection from ')) return connectionFrom(msg, 33, 'probe');
@@ -59,7 +60,8 @@ function classify(msg: string, known: string | undefined): SshdMessage | undefin
       if (msg.startsWith('Corrupted MAC on input')) return event('probe');
       return noise(msg, C_NOISE);
     case 68: // D
-      if (msg.startsWith('Did not receive identification string from ')) return remoteAtEnd(msg, 43, 'probe', true);
+      if (msg.startsWith('Did not receive identification string from '))
+        return remoteAtEnd(msg, 43, 'probe', true);
       if (msg.startsWith('Disconnected from ')) return remoteAtEnd(msg, 18, 'disconnected', true);
       if (msg.startsWith('Disconnecting')) return disconnecting(msg, known);
       return undefined;
@@ -90,7 +92,8 @@ function classify(msg: string, known: string | undefined): SshdMessage | undefin
     case 84: // T
       if (msg.startsWith('Timeout before authentication for connection from ')) return listenerTimeout(msg);
       if (msg.startsWith('Timeout before authentication for ')) return remoteAtEnd(msg, 34, 'probe', true);
-      if (msg.startsWith('Timeout, client not responding from ')) return remoteAtEnd(msg, 36, 'disconnected', true);
+      if (msg.startsWith('Timeout, client not responding from '))
+        return remoteAtEnd(msg, 36, 'disconnected', true);
       return noise(msg, T_NOISE);
     case 85: // U
       if (msg.startsWith('User child is on pid ')) {
@@ -119,7 +122,8 @@ function classify(msg: string, known: string | undefined): SshdMessage | undefin
       }
       return undefined;
     case 110: // n
-      if (msg.startsWith('no matching ') || msg.startsWith('no hostkey alg')) return event('negotiation_failed');
+      if (msg.startsWith('no matching ') || msg.startsWith('no hostkey alg'))
+        return event('negotiation_failed');
       return undefined;
     case 112: // p
       if (msg.startsWith('pam_')) return pamModule(msg);
@@ -140,11 +144,28 @@ function classify(msg: string, known: string | undefined): SshdMessage | undefin
 }
 
 // Messages sshd logs that are no event of the vocabulary, by first letter.
-const A_NOISE = ['Accepted key ', 'Address ', 'Authentication refused: ', 'Authorized to ', 'Attempt to write login records'];
+const A_NOISE = [
+  'Accepted key ',
+  'Address ',
+  'Authentication refused: ',
+  'Authorized to ',
+  'Attempt to write login records',
+];
 const B_NOISE = ['Bad packet length', 'Bind to port '];
-const C_NOISE = ['Close session: ', 'Changed root directory', 'Could not ', 'Certificate invalid', 'Cannot bind any address'];
+const C_NOISE = [
+  'Close session: ',
+  'Changed root directory',
+  'Could not ',
+  'Certificate invalid',
+  'Cannot bind any address',
+];
 const E_NOISE = ['Exiting on signal', 'Excess permission'];
-const S_NOISE = ['Server listening on ', 'Set /proc/self/oom_score_adj', 'Starting session', 'Server terminating'];
+const S_NOISE = [
+  'Server listening on ',
+  'Set /proc/self/oom_score_adj',
+  'Starting session',
+  'Server terminating',
+];
 const T_NOISE = ['Transferred: ', 'Too many '];
 const U_NOISE = ['Unsupported option'];
 const LOWER_S_NOISE = [
@@ -190,7 +211,15 @@ function make(
   binds = true,
   count = 1,
 ): SshdMessage {
-  return { event: kind, source: source === undefined ? undefined : cleanAddress(source), port, user, method, count, binds };
+  return {
+    event: kind,
+    source: source === undefined ? undefined : cleanAddress(source),
+    port,
+    user,
+    method,
+    count,
+    binds,
+  };
 }
 
 /** Removes the `::ffff:` of an IPv4-mapped IPv6 address. */
@@ -252,7 +281,15 @@ function isAddress(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     // letters, digits, '.', ':', '-', '_', '%' (zone index), '[' ']' never: sshd prints bare addresses
-    if (!((c >= 48 && c <= 58) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 45 || c === 95 || c === 37)) {
+    if (!(
+      (c >= 48 && c <= 58) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) ||
+      c === 46 ||
+      c === 45 ||
+      c === 95 ||
+      c === 37
+    )) {
       return false;
     }
   }
@@ -282,7 +319,12 @@ function addressAtEnd(s: string, from: number, end: number): Remote | undefined 
 }
 
 // `[authenticating |invalid ]user <user> <address> port <n>` or `<address>[ port <n>]`, from `from` to the end.
-function remoteAtEnd(msg: string, from: number, kind: SshdEventKind, binds: boolean): SshdMessage | undefined {
+function remoteAtEnd(
+  msg: string,
+  from: number,
+  kind: SshdEventKind,
+  binds: boolean,
+): SshdMessage | undefined {
   const remote = addressAtEnd(msg, from, msg.length);
   if (remote === undefined) return undefined;
   const user = remoteUser(msg, from, remote.start);
@@ -301,7 +343,8 @@ function remoteUser(msg: string, from: number, addressStart: number): string | u
 }
 
 function closedOrReset(msg: string, from: number, known: string | undefined): SshdMessage | undefined {
-  if (msg.startsWith('peer', from)) return make('disconnected', known, undefined, undefined, undefined, false);
+  if (msg.startsWith('peer', from))
+    return make('disconnected', known, undefined, undefined, undefined, false);
   return remoteAtEnd(msg, from, 'disconnected', true);
 }
 
@@ -362,7 +405,12 @@ interface FromCandidate {
  * text, so several ` from <a> port <n> ssh2` may appear: the one that ends the line or is followed by `: ` and,
  * among those, the one naming the peer this process already named, else the first.
  */
-function authResult(msg: string, kind: SshdEventKind, methodAt: number, known: string | undefined): SshdMessage | undefined {
+function authResult(
+  msg: string,
+  kind: SshdEventKind,
+  methodAt: number,
+  known: string | undefined,
+): SshdMessage | undefined {
   let forAt: number;
   let method: string | undefined;
   if (kind === 'too_many_failures') {
@@ -421,7 +469,8 @@ function pamError(msg: string): SshdMessage | undefined {
   const forAt = msg.indexOf(' for ', 5);
   if (forAt < 0) return undefined;
   const reason = msg.slice(5, forAt).toLowerCase();
-  if (!(reason.includes('failure') || reason.includes('error') || reason.includes('not known'))) return undefined;
+  if (!(reason.includes('failure') || reason.includes('error') || reason.includes('not known')))
+    return undefined;
   let end = msg.length;
   const via = msg.lastIndexOf(' via ');
   if (via > forAt && msg.indexOf(' ', via + 5) < 0) end = via;
@@ -457,8 +506,10 @@ function pamModule(msg: string): SshdMessage | undefined {
       ? make('failed', address, undefined, user, undefined, true, 0)
       : make('failed', undefined, undefined, user, undefined, false, 0);
   }
-  if (text.startsWith('session opened for user ')) return make('session_opened', undefined, undefined, sessionUser(text, 24), undefined, false);
-  if (text.startsWith('session closed for user ')) return make('session_closed', undefined, undefined, sessionUser(text, 24), undefined, false);
+  if (text.startsWith('session opened for user '))
+    return make('session_opened', undefined, undefined, sessionUser(text, 24), undefined, false);
+  if (text.startsWith('session closed for user '))
+    return make('session_closed', undefined, undefined, sessionUser(text, 24), undefined, false);
   return NOTHING;
 }
 
@@ -523,7 +574,8 @@ function disconnecting(msg: string, known: string | undefined): SshdMessage | un
     if (remote !== undefined && remote.port !== undefined) candidates.push({ remote, end: at });
     at = msg.indexOf(': ', at + 2);
   }
-  const chosen = candidates.find((c) => known !== undefined && cleanAddress(c.remote.address) === known) ?? candidates[0];
+  const chosen =
+    candidates.find((c) => known !== undefined && cleanAddress(c.remote.address) === known) ?? candidates[0];
   if (chosen === undefined) return undefined;
   const user = remoteUser(msg, 14, chosen.remote.start);
   if (user === null) return undefined;
@@ -600,5 +652,7 @@ function legacyAuditLine(msg: string): SshdMessage {
   const remote = msg.slice(at + 9, end);
   const dash = remote.lastIndexOf('-');
   const address = dash > 0 ? remote.slice(0, dash) : remote;
-  return isAddress(address) ? make(undefined, address, digits(remote, dash + 1, remote.length), undefined, undefined) : NOTHING;
+  return isAddress(address)
+    ? make(undefined, address, digits(remote, dash + 1, remote.length), undefined, undefined)
+    : NOTHING;
 }

@@ -19,7 +19,18 @@ interface HourEntry {
 }
 
 const MONTHS: Record<string, number> = {
-  Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12,
+  Jan: 1,
+  Feb: 2,
+  Mar: 3,
+  Apr: 4,
+  May: 5,
+  Jun: 6,
+  Jul: 7,
+  Aug: 8,
+  Sep: 9,
+  Oct: 10,
+  Nov: 11,
+  Dec: 12,
 };
 
 /** Reads syslog timestamps: classic ones without year or zone, and RFC 3339 ones with or without offset. */
@@ -69,7 +80,15 @@ export class SyslogClock {
   }
 
   /** ISO-8601 time of a local wall time with a known year (month 1-12), as logged without offset. */
-  wall(year: number, month: number, day: number, hour: number, minute: number, second: number, fraction = ''): string {
+  wall(
+    year: number,
+    month: number,
+    day: number,
+    hour: number,
+    minute: number,
+    second: number,
+    fraction = '',
+  ): string {
     return this.local.format(this.local.toEpoch(year, month, day, hour, minute, second), fraction);
   }
 
@@ -100,16 +119,32 @@ export class SyslogClock {
     return Number.POSITIVE_INFINITY;
   }
 
-  #exact(month: number, day: number, hour: number, minute: number, second: number, now: number): string | undefined {
+  #exact(
+    month: number,
+    day: number,
+    hour: number,
+    minute: number,
+    second: number,
+    now: number,
+  ): string | undefined {
     const s = second > 59 ? 59 : second;
     const year = this.#latestYear(month, day, hour, minute, s, now);
     if (year === undefined) return undefined;
     const epoch = this.local.toEpoch(year, month, day, hour, minute, s);
-    this.lastValidUntil = this.#nextOccurrence(year, month, day, hour) + (epoch - this.local.toEpoch(year, month, day, hour, 0, 0));
+    this.lastValidUntil =
+      this.#nextOccurrence(year, month, day, hour) +
+      (epoch - this.local.toEpoch(year, month, day, hour, 0, 0));
     return this.local.format(epoch);
   }
 
-  #latestYear(month: number, day: number, hour: number, minute: number, second: number, now: number): number | undefined {
+  #latestYear(
+    month: number,
+    day: number,
+    hour: number,
+    minute: number,
+    second: number,
+    now: number,
+  ): number | undefined {
     const nowYear = Number(this.local.format(now).slice(0, 4));
     for (let year = nowYear; year > nowYear - 9; year--) {
       if (!validDate(year, month, day)) continue;

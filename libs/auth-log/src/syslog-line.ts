@@ -7,10 +7,20 @@ import type { SyslogClock } from './syslog-clock.js';
  * prog[pid]: msg`) and RFC 5424 (`<34>1 2025-05-20T10:00:00Z host prog 123 - - msg`). Undefined when the line is
  * none of these, or when its program is not in `programs` (checked before the time is worked out).
  */
-export function parseSyslogLine(text: string, clock: SyslogClock, programs?: ReadonlySet<string>): LogRecord | undefined {
+export function parseSyslogLine(
+  text: string,
+  clock: SyslogClock,
+  programs?: ReadonlySet<string>,
+): LogRecord | undefined {
   const reader = new SyslogLineReader(clock, programs);
   if (!reader.next(text)) return undefined;
-  return { time: reader.time, host: reader.host, program: reader.program, pid: reader.pid, message: reader.message };
+  return {
+    time: reader.time,
+    host: reader.host,
+    program: reader.program,
+    pid: reader.pid,
+    message: reader.message,
+  };
 }
 
 /**
@@ -51,7 +61,8 @@ export class SyslogLineReader implements LogRecord {
     if (text.charCodeAt(0) === 60) {
       const close = text.indexOf('>', 1);
       if (close < 2 || close > 4) return false;
-      if (text.charCodeAt(close + 1) === 49 && text.charCodeAt(close + 2) === 32) return this.#rfc5424(text, close + 3);
+      if (text.charCodeAt(close + 1) === 49 && text.charCodeAt(close + 2) === 32)
+        return this.#rfc5424(text, close + 3);
       i = close + 1;
     }
     const c = text.charCodeAt(i);
@@ -69,7 +80,8 @@ export class SyslogLineReader implements LogRecord {
     const d2 = text.charCodeAt(i) - 48;
     if (d2 >= 0 && d2 <= 9) i++;
     const stampEnd = i + 9;
-    if (text.charCodeAt(i) !== 32 || text.charCodeAt(i + 3) !== 58 || text.charCodeAt(i + 6) !== 58) return false;
+    if (text.charCodeAt(i) !== 32 || text.charCodeAt(i + 3) !== 58 || text.charCodeAt(i + 6) !== 58)
+      return false;
     if (text.charCodeAt(stampEnd) !== 32) return false;
     if (!this.#tag(text, stampEnd + 1)) return false;
     const stamp = text.slice(start, stampEnd);
@@ -205,7 +217,15 @@ export function rfc3339Time(stamp: string, clock: SyslogClock): string | undefin
     if (stamp.charCodeAt(10) === 84 && normal === zone) return stamp;
     return `${stamp.slice(0, 10)}T${stamp.slice(11, stamp.length - zone.length)}${normal}`;
   }
-  return clock.wall(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), m[7] ?? '');
+  return clock.wall(
+    Number(m[1]),
+    Number(m[2]),
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6]),
+    m[7] ?? '',
+  );
 }
 
 // Template `dddd-dd-ddTdd:dd:dd.dddddd±dd:dd`.

@@ -12,7 +12,10 @@ import {
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 
-function scanAll(lines: readonly string[], options: AuthLogScannerOptions = {}): { events: AuthEvent[]; scanner: AuthLogScanner } {
+function scanAll(
+  lines: readonly string[],
+  options: AuthLogScannerOptions = {},
+): { events: AuthEvent[]; scanner: AuthLogScanner } {
   const scanner = new AuthLogScanner({ now: NOW, timeZone: 'UTC', ...options });
   const events: AuthEvent[] = [];
   lines.forEach((text, i) => {
@@ -23,7 +26,8 @@ function scanAll(lines: readonly string[], options: AuthLogScannerOptions = {}):
 }
 
 const sshd = (events: AuthEvent[]): SshdEvent[] => events.filter((e): e is SshdEvent => 'event' in e);
-const security = (events: AuthEvent[]): SecurityEvent[] => events.filter((e): e is SecurityEvent => 'type' in e);
+const security = (events: AuthEvent[]): SecurityEvent[] =>
+  events.filter((e): e is SecurityEvent => 'type' in e);
 
 function journal(fields: Record<string, unknown>): string {
   return JSON.stringify({ __REALTIME_TIMESTAMP: '1763892000123456', _HOSTNAME: 'db-01', ...fields });
@@ -31,21 +35,48 @@ function journal(fields: Record<string, unknown>): string {
 
 describe('the same event in every format', () => {
   const message = 'Failed password for invalid user admin from 203.0.113.5 port 40022 ssh2';
-  const expected = { host: 'web-01', pid: 812, event: 'failed', source: '203.0.113.5', user: 'admin', port: 40022, method: 'password', count: 1 };
+  const expected = {
+    host: 'web-01',
+    pid: 812,
+    event: 'failed',
+    source: '203.0.113.5',
+    user: 'admin',
+    port: 40022,
+    method: 'password',
+    count: 1,
+  };
 
   it.each([
     ['classic', `Nov 23 10:00:00 web-01 sshd[812]: ${message}`, '2026-11-23T10:00:00+00:00'],
     ['classic, day padded', `Nov  3 10:00:00 web-01 sshd[812]: ${message}`, '2026-11-03T10:00:00+00:00'],
     ['classic with <pri>', `<38>Nov 23 10:00:00 web-01 sshd[812]: ${message}`, '2026-11-23T10:00:00+00:00'],
-    ['RFC 3339', `2026-11-23T10:00:00.123456+02:00 web-01 sshd[812]: ${message}`, '2026-11-23T10:00:00.123456+02:00'],
+    [
+      'RFC 3339',
+      `2026-11-23T10:00:00.123456+02:00 web-01 sshd[812]: ${message}`,
+      '2026-11-23T10:00:00.123456+02:00',
+    ],
     ['RFC 3339, no fraction, Z', `2026-11-23T10:00:00Z web-01 sshd[812]: ${message}`, '2026-11-23T10:00:00Z'],
-    ['RFC 3339 without offset (local)', `2026-11-23T10:00:00.5 web-01 sshd[812]: ${message}`, '2026-11-23T10:00:00.5+00:00'],
-    ['RFC 5424', `<38>1 2026-11-23T10:00:00.123456+02:00 web-01 sshd 812 - - ${message}`, '2026-11-23T10:00:00.123456+02:00'],
-    ['RFC 5424 with structured data', `<38>1 2026-11-23T10:00:00Z web-01 sshd 812 - [a@1 k="v]x"][b@2] \uFEFF${message}`, '2026-11-23T10:00:00Z'],
+    [
+      'RFC 3339 without offset (local)',
+      `2026-11-23T10:00:00.5 web-01 sshd[812]: ${message}`,
+      '2026-11-23T10:00:00.5+00:00',
+    ],
+    [
+      'RFC 5424',
+      `<38>1 2026-11-23T10:00:00.123456+02:00 web-01 sshd 812 - - ${message}`,
+      '2026-11-23T10:00:00.123456+02:00',
+    ],
+    [
+      'RFC 5424 with structured data',
+      `<38>1 2026-11-23T10:00:00Z web-01 sshd 812 - [a@1 k="v]x"][b@2] \uFEFF${message}`,
+      '2026-11-23T10:00:00Z',
+    ],
     ['sshd-session', `Nov 23 10:00:00 web-01 sshd-session[812]: ${message}`, '2026-11-23T10:00:00+00:00'],
     ['sshd-auth', `Nov 23 10:00:00 web-01 sshd-auth[812]: ${message}`, '2026-11-23T10:00:00+00:00'],
   ])('%s', (_name, line, time) => {
-    expect(parseAuthLine(line, { now: NOW, timeZone: 'UTC', line: 7 })).toEqual([{ line: 7, time, ...expected }]);
+    expect(parseAuthLine(line, { now: NOW, timeZone: 'UTC', line: 7 })).toEqual([
+      { line: 7, time, ...expected },
+    ]);
   });
 
   it('journalctl -o json, MESSAGE as text or as bytes, time in the zone given', () => {
@@ -124,7 +155,8 @@ describe('time', () => {
   it('follows a live clock: the same text later falls in the next year', () => {
     let now = Date.parse('2026-12-31T23:00:00Z');
     const scanner = new AuthLogScanner({ now: () => now, timeZone: 'UTC' });
-    const at = (stamp: string): string | undefined => (scanner.scan(line(stamp), 1) as SshdEvent | undefined)?.time;
+    const at = (stamp: string): string | undefined =>
+      (scanner.scan(line(stamp), 1) as SshdEvent | undefined)?.time;
     expect(at('Jan  1 00:30:00')).toBe('2026-01-01T00:30:00+00:00');
     now = Date.parse('2027-01-01T01:00:00Z');
     expect(at('Jan  1 00:30:00')).toBe('2027-01-01T00:30:00+00:00');
@@ -141,7 +173,9 @@ describe('time', () => {
     expect(timeOf('Oct 25 03:30:00', zurich)).toBe('2026-10-25T03:30:00+01:00');
     const newYork = { now: NOW, timeZone: 'America/New_York' };
     expect(timeOf('Jul  4 12:00:00', newYork)).toBe('2026-07-04T12:00:00-04:00');
-    expect(timeOf('Dec 24 12:00:00', { now: NOW, timeZone: 'Asia/Kolkata' })).toBe('2025-12-24T12:00:00+05:30');
+    expect(timeOf('Dec 24 12:00:00', { now: NOW, timeZone: 'Asia/Kolkata' })).toBe(
+      '2025-12-24T12:00:00+05:30',
+    );
   });
 
   it('uses the process zone (TZ) when no zone is given', () => {
@@ -155,7 +189,11 @@ describe('time', () => {
   });
 
   it('journal times are shown in the zone with microseconds', () => {
-    const record = journal({ SYSLOG_IDENTIFIER: 'sshd', MESSAGE: 'x', __REALTIME_TIMESTAMP: '1719835200000001' });
+    const record = journal({
+      SYSLOG_IDENTIFIER: 'sshd',
+      MESSAGE: 'x',
+      __REALTIME_TIMESTAMP: '1719835200000001',
+    });
     expect(parseJournalRecord(record, new SyslogClock({ timeZone: 'America/New_York' }))?.time).toBe(
       '2024-07-01T08:00:00.000001-04:00',
     );
@@ -235,12 +273,20 @@ describe('per-process attribution', () => {
   it('forgets the least recently seen processes beyond its limit', () => {
     const lines = [
       'Nov 23 10:00:00 web-01 sshd[1]: Connection from 203.0.113.1 port 1 on 192.0.2.2 port 22',
-      ...Array.from({ length: 10 }, (_, i) => `Nov 23 10:00:00 web-01 sshd[${i + 10}]: Connection from 203.0.113.9 port 9 on 192.0.2.2 port 22`),
+      ...Array.from(
+        { length: 10 },
+        (_, i) =>
+          `Nov 23 10:00:00 web-01 sshd[${i + 10}]: Connection from 203.0.113.9 port 9 on 192.0.2.2 port 22`,
+      ),
       'Nov 23 10:00:01 web-01 sshd[1]: error: kex_exchange_identification: Connection closed by remote host',
       'Nov 23 10:00:01 web-01 sshd[19]: error: kex_exchange_identification: Connection closed by remote host',
     ];
     const { events } = scanAll(lines, { maxProcesses: 4 });
-    expect(sshd(events).slice(-2).map((e) => e.source)).toEqual([undefined, '203.0.113.9']);
+    expect(
+      sshd(events)
+        .slice(-2)
+        .map((e) => e.source),
+    ).toEqual([undefined, '203.0.113.9']);
   });
 });
 
@@ -248,7 +294,10 @@ describe('format drift', () => {
   it('counts sshd lines it does not recognise and keeps the first few', () => {
     const lines = [
       'Nov 23 10:00:00 web-01 sshd[1]: Invalid user a from 192.0.2.1',
-      ...Array.from({ length: 12 }, (_, i) => `Nov 23 10:00:00 web-01 sshd[2]: Some new message ${i} from 192.0.2.1`),
+      ...Array.from(
+        { length: 12 },
+        (_, i) => `Nov 23 10:00:00 web-01 sshd[2]: Some new message ${i} from 192.0.2.1`,
+      ),
       'Nov 23 10:00:00 web-01 CRON[3]: Some new message from cron',
     ];
     const { scanner } = scanAll(lines);
@@ -259,7 +308,10 @@ describe('format drift', () => {
   });
 
   it('keeps as many samples as asked', () => {
-    const { scanner } = scanAll(['Nov 23 10:00:00 web-01 sshd[2]: ??', 'Nov 23 10:00:00 web-01 sshd[2]: !!'], { maxSamples: 1 });
+    const { scanner } = scanAll(
+      ['Nov 23 10:00:00 web-01 sshd[2]: ??', 'Nov 23 10:00:00 web-01 sshd[2]: !!'],
+      { maxSamples: 1 },
+    );
     expect(scanner.unparsed).toBe(2);
     expect(scanner.unparsedSamples.map((s) => s.line)).toEqual([1]);
   });
@@ -268,28 +320,92 @@ describe('format drift', () => {
 describe('security events', () => {
   const at = 'Nov 23 10:00:00 web-01';
   it.each([
-    [`${at} sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/apt update`, { type: 'sudo', user: 'alice', target: 'root', command: '/usr/bin/apt update', tty: 'pts/0', allowed: true, detail: 'pwd=/home/alice' }],
-    [`${at} sudo:      bob : command not allowed ; TTY=pts/1 ; PWD=/tmp ; USER=root ; COMMAND=/bin/sh -c echo " ; USER=x ; COMMAND=y"`, { type: 'sudo', user: 'bob', target: 'root', command: '/bin/sh -c echo " ; USER=x ; COMMAND=y"', tty: 'pts/1', allowed: false, detail: 'command not allowed; pwd=/tmp' }],
-    [`${at} sudo:      eve : user NOT in sudoers ; TTY=pts/2 ; PWD=/home/eve ; USER=root ; COMMAND=/bin/bash`, { type: 'sudo', user: 'eve', allowed: false, detail: 'user NOT in sudoers; pwd=/home/eve' }],
-    [`${at} sudo[77]:    carol : 3 incorrect password attempts ; TTY=pts/3 ; PWD=/ ; USER=root ; COMMAND=/bin/ls`, { type: 'sudo', user: 'carol', allowed: false, pid: 77 }],
-    [`${at} su[5]: (to root) alice on pts/0`, { type: 'su', user: 'alice', target: 'root', tty: 'pts/0', allowed: true }],
-    [`${at} su[5]: FAILED SU (to root) mallory on pts/4`, { type: 'su', user: 'mallory', target: 'root', tty: 'pts/4', allowed: false }],
-    [`${at} su[5]: Successful su for root by alice`, { type: 'su', user: 'alice', target: 'root', allowed: true }],
-    [`${at} su[5]: FAILED su for root by mallory`, { type: 'su', user: 'mallory', target: 'root', allowed: false }],
-    [`${at} su[5]: - pts/4 mallory:root`, { type: 'su', user: 'mallory', target: 'root', tty: 'pts/4', allowed: false }],
-    [`${at} useradd[9]: new user: name=bob, UID=1001, GID=1001, home=/home/bob, shell=/bin/bash, from=/dev/pts/0`, { type: 'user_added', target: 'bob', detail: 'UID=1001, GID=1001, home=/home/bob, shell=/bin/bash, from=/dev/pts/0' }],
-    [`${at} useradd[9]: new group: name=bob, GID=1001`, { type: 'group_added', target: 'bob', detail: 'GID=1001' }],
+    [
+      `${at} sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/apt update`,
+      {
+        type: 'sudo',
+        user: 'alice',
+        target: 'root',
+        command: '/usr/bin/apt update',
+        tty: 'pts/0',
+        allowed: true,
+        detail: 'pwd=/home/alice',
+      },
+    ],
+    [
+      `${at} sudo:      bob : command not allowed ; TTY=pts/1 ; PWD=/tmp ; USER=root ; COMMAND=/bin/sh -c echo " ; USER=x ; COMMAND=y"`,
+      {
+        type: 'sudo',
+        user: 'bob',
+        target: 'root',
+        command: '/bin/sh -c echo " ; USER=x ; COMMAND=y"',
+        tty: 'pts/1',
+        allowed: false,
+        detail: 'command not allowed; pwd=/tmp',
+      },
+    ],
+    [
+      `${at} sudo:      eve : user NOT in sudoers ; TTY=pts/2 ; PWD=/home/eve ; USER=root ; COMMAND=/bin/bash`,
+      { type: 'sudo', user: 'eve', allowed: false, detail: 'user NOT in sudoers; pwd=/home/eve' },
+    ],
+    [
+      `${at} sudo[77]:    carol : 3 incorrect password attempts ; TTY=pts/3 ; PWD=/ ; USER=root ; COMMAND=/bin/ls`,
+      { type: 'sudo', user: 'carol', allowed: false, pid: 77 },
+    ],
+    [
+      `${at} su[5]: (to root) alice on pts/0`,
+      { type: 'su', user: 'alice', target: 'root', tty: 'pts/0', allowed: true },
+    ],
+    [
+      `${at} su[5]: FAILED SU (to root) mallory on pts/4`,
+      { type: 'su', user: 'mallory', target: 'root', tty: 'pts/4', allowed: false },
+    ],
+    [
+      `${at} su[5]: Successful su for root by alice`,
+      { type: 'su', user: 'alice', target: 'root', allowed: true },
+    ],
+    [
+      `${at} su[5]: FAILED su for root by mallory`,
+      { type: 'su', user: 'mallory', target: 'root', allowed: false },
+    ],
+    [
+      `${at} su[5]: - pts/4 mallory:root`,
+      { type: 'su', user: 'mallory', target: 'root', tty: 'pts/4', allowed: false },
+    ],
+    [
+      `${at} useradd[9]: new user: name=bob, UID=1001, GID=1001, home=/home/bob, shell=/bin/bash, from=/dev/pts/0`,
+      {
+        type: 'user_added',
+        target: 'bob',
+        detail: 'UID=1001, GID=1001, home=/home/bob, shell=/bin/bash, from=/dev/pts/0',
+      },
+    ],
+    [
+      `${at} useradd[9]: new group: name=bob, GID=1001`,
+      { type: 'group_added', target: 'bob', detail: 'GID=1001' },
+    ],
     [`${at} userdel[9]: delete user 'bob'`, { type: 'user_removed', target: 'bob' }],
     [`${at} userdel[9]: removed group 'bob' owned by 'bob'`, { type: 'group_removed', target: 'bob' }],
     [`${at} groupadd[9]: new group: name=devs, GID=1002`, { type: 'group_added', target: 'devs' }],
     [`${at} groupdel[9]: group 'devs' removed`, { type: 'group_removed', target: 'devs' }],
-    [`${at} passwd[9]: pam_unix(passwd:chauthtok): password changed for bob`, { type: 'password_changed', target: 'bob' }],
-    [`${at} chpasswd[9]: pam_unix(chpasswd:chauthtok): password changed for carol`, { type: 'password_changed', target: 'carol' }],
+    [
+      `${at} passwd[9]: pam_unix(passwd:chauthtok): password changed for bob`,
+      { type: 'password_changed', target: 'bob' },
+    ],
+    [
+      `${at} chpasswd[9]: pam_unix(chpasswd:chauthtok): password changed for carol`,
+      { type: 'password_changed', target: 'carol' },
+    ],
     [`${at} usermod[9]: change user 'dave' password`, { type: 'password_changed', target: 'dave' }],
   ])('%s', (line, expected) => {
     const events = parseAuthLine(line, { now: NOW, timeZone: 'UTC' });
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ line: 1, time: '2026-11-23T10:00:00+00:00', host: 'web-01', ...expected });
+    expect(events[0]).toMatchObject({
+      line: 1,
+      time: '2026-11-23T10:00:00+00:00',
+      host: 'web-01',
+      ...expected,
+    });
   });
 
   it.each([

@@ -18,7 +18,8 @@ Options:
                not after T (default: now). Times without a zone are local, as set by TZ.
 `;
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const ISO_8601 =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
 /** `hostwatch auth-scan`: the sshd log scanner of the design's contract, as NDJSON on standard output. */
 export const authScanCommand: Command = {
@@ -30,7 +31,8 @@ export const authScanCommand: Command = {
     const scanner = new AuthLogScanner({ format: options.format, now: options.now });
     const input = options.file === undefined ? undefined : await openInput(resolve(io.cwd, options.file));
     try {
-      const chunks = input === undefined ? io.stdin : input.createReadStream({ highWaterMark: 1 << 20, autoClose: false });
+      const chunks =
+        input === undefined ? io.stdin : input.createReadStream({ highWaterMark: 1 << 20, autoClose: false });
       await scanStream(chunks, scanner, io.stdout);
     } finally {
       await input?.close();
@@ -65,7 +67,8 @@ function parseOptions(args: readonly string[]): AuthScanOptions {
   }
   const problems: string[] = [];
   const { values, positionals } = parsed;
-  if (positionals.length > 1) problems.push(`expected at most one FILE, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (positionals.length > 1)
+    problems.push(`expected at most one FILE, got ${positionals.length}: ${positionals.join(' ')}`);
   const format = values.format ?? 'auto';
   if (!(AUTH_LOG_FORMATS as readonly string[]).includes(format)) {
     problems.push(`--format must be one of ${AUTH_LOG_FORMATS.join(', ')}, got '${format}'`);
@@ -73,7 +76,8 @@ function parseOptions(args: readonly string[]): AuthScanOptions {
   let now: number | undefined;
   if (values.now !== undefined) {
     now = ISO_8601.test(values.now) ? Date.parse(values.now) : Number.NaN;
-    if (Number.isNaN(now)) problems.push(`--now must be an ISO-8601 time such as 2025-05-20T10:00:00Z, got '${values.now}'`);
+    if (Number.isNaN(now))
+      problems.push(`--now must be an ISO-8601 time such as 2025-05-20T10:00:00Z, got '${values.now}'`);
   }
   if (problems.length > 0) throw new UsageError(problems.join('; '));
   const file = positionals[0];
@@ -97,7 +101,9 @@ async function openInput(path: string): Promise<FileHandle> {
   const stat = await handle.stat();
   if (stat.isDirectory()) {
     await handle.close();
-    throw new Error(`cannot read ${path}: it is a directory; give the path of an auth log file, e.g. ${path}/auth.log`);
+    throw new Error(
+      `cannot read ${path}: it is a directory; give the path of an auth log file, e.g. ${path}/auth.log`,
+    );
   }
   return handle;
 }
@@ -105,7 +111,11 @@ async function openInput(path: string): Promise<FileHandle> {
 // Splits the stream into lines without holding more than one chunk (plus a partial line), and writes NDJSON in large
 // pieces. A chunk is cut after its last newline byte, which never falls inside a UTF-8 sequence; ASCII chunks, the
 // common case, are decoded as Latin-1, which gives the same string several times faster.
-async function scanStream(chunks: AsyncIterable<Buffer | string>, scanner: AuthLogScanner, out: NodeJS.WritableStream): Promise<void> {
+async function scanStream(
+  chunks: AsyncIterable<Buffer | string>,
+  scanner: AuthLogScanner,
+  out: NodeJS.WritableStream,
+): Promise<void> {
   let rest: Buffer = Buffer.alloc(0);
   let lineNo = 0;
   let output: string[] = [];
