@@ -183,12 +183,12 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
         if (this.#pathMayHaveChanged) await this.#noticeSuccessor();
         const lines = await this.#readLive();
         if (lines.length > 0) {
-          yield this.#deliver(lines);
+          yield* this.#batches(lines);
           continue;
         }
         if (this.#exitAtEnd) return;
         const check = await this.#checkIdentity();
-        if (check.lines.length > 0) yield this.#deliver(check.lines);
+        yield* this.#batches(check.lines);
         if (check.changed) continue;
         await this.#wait(check.waitMs ?? this.#pollMs);
       }
@@ -198,6 +198,13 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
       await this.#closeLive();
       for (const queued of this.#queue) await queued.file.handle?.close();
       this.#queue = [];
+    }
+  }
+
+  /** Hands out lines in batches of at most `maxBatchLines`, stopping early on {@link stop}. */
+  *#batches(lines: readonly TailLine[]): Generator<readonly TailLine[]> {
+    for (let at = 0; at < lines.length && !this.#stopped; at += this.#maxLines) {
+      yield this.#deliver(lines.slice(at, at + this.#maxLines));
     }
   }
 
@@ -367,14 +374,15 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
         for await (const chunk of readRotatedFrom(queued.file, splitter.endOffset)) {
           batch.push(...splitter.push(chunk));
           if (batch.length >= this.#maxLines) {
-            yield this.#deliver(batch);
+            yield* this.#batches(batch);
             batch = [];
             if (this.#stopped) return;
           }
         }
         const last = splitter.flush();
         if (last !== undefined) batch.push(last);
-        if (batch.length > 0) yield this.#deliver(batch);
+        yield* this.#batches(batch);
+        if (this.#stopped) return;
         break;
       } catch (err) {
         // A rotated file can vanish or be half-written for a moment while logrotate compresses it.
