@@ -22,6 +22,12 @@ export class NotConnectedError extends Error {
   override readonly name = 'NotConnectedError';
 }
 
+/** What the agent's pieces share: the broker client once connected, and the scanners whose drift the stats report. */
+interface SharedState {
+  js: JetStreamClient | undefined;
+  readonly scanners: AuthLogScanner[];
+}
+
 /** Options of {@link Agent.create}. */
 export interface AgentOptions {
   readonly config: AgentConfig;
@@ -37,13 +43,12 @@ export interface AgentOptions {
  * while NATS is unreachable (messages wait in the spool) and connects when it can.
  */
 export class Agent {
-  private js: JetStreamClient | undefined;
   private readonly pipelines: AuthLogPipeline<SourcePosition>[] = [];
-  private readonly scanners: AuthLogScanner[] = [];
   private runs: Promise<void>[] = [];
 
   private constructor(
     private readonly options: AgentOptions,
+    private readonly shared: SharedState,
     readonly hostId: string,
     private readonly sealer: Sealer,
     private readonly spool: Spool,
@@ -62,11 +67,10 @@ export class Agent {
     const collectorKey = await readPublicKeyFile(config.collectorPublicKeyFile, 'collector');
     const sealer = new Sealer(hostKey, collectorKey);
     const spool = await Spool.open(join(config.stateDir, 'spool'), { maxBytes: config.spoolMaxBytes });
-    let agent: Agent | undefined;
+    const shared: SharedState = { js: undefined, scanners: [] };
     const publish: PublishFn = async (entry) => {
-      const js = agent?.js;
-      if (!js) throw new NotConnectedError('not connected to NATS yet');
-      await jetStreamPublisher(js)(entry);
+      if (!shared.js) throw new NotConnectedError('not connected to NATS yet');
+      await jetStreamPublisher(shared.js)(entry);
     };
     const delivery = new Delivery({ publish, spool, log: log.child({ component: 'delivery' }) });
     const stats = config.exitAtEnd
@@ -84,17 +88,17 @@ export class Agent {
           delivery,
           log: log.child({ component: 'stats' }),
           version: options.version,
-          scanners: () => agent?.scanners ?? [],
+          scanners: () => shared.scanners,
           intervalMs: config.statsIntervalMs,
         });
-    agent = new Agent(options, hostId, sealer, spool, delivery, stats);
+    const agent = new Agent(options, shared, hostId, sealer, spool, delivery, stats);
     for (const source of options.sources) agent.addSource(source);
     return agent;
   }
 
   private addSource(source: LogSource<SourcePosition>): void {
     const scanner = new AuthLogScanner();
-    this.scanners.push(scanner);
+    this.shared.scanners.push(scanner);
     this.pipelines.push(
       new AuthLogPipeline({
         hostId: this.hostId,
@@ -112,7 +116,7 @@ export class Agent {
 
   /** Uses `nc` to publish from now on, and replays the spool at once. */
   connected(nc: NatsConnection): void {
-    this.js = jetstream(nc);
+    this.shared.js = jetstream(nc);
     this.delivery.retryNow();
   }
 
