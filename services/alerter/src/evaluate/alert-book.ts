@@ -124,6 +124,7 @@ export class AlertBook {
       recipients: o.owner.mail,
       subject,
       body,
+      at: this.now,
     });
     this.#queued += 1;
     this.metrics?.notifications.inc({ type: o.rule.type, transition: notify });

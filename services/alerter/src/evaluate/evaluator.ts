@@ -420,7 +420,7 @@ export class Evaluator {
         const events: SecurityMailEvent[] = chunk.map((r) => ({ kind: r.kind, time: r.time.toISOString(), data: r.data as Record<string, unknown> }));
         const { subject, body } = securityMail(hostId, hostname, addresses, events);
         const messageId = mailMessageId('security', hostId, ...chunk.map((r) => `${r.kind}:${r.event_id}`));
-        if (await enqueueMail(trx, { messageId, kind: 'security', recipients, subject, body })) mails += 1;
+        if (await enqueueMail(trx, { messageId, kind: 'security', recipients, subject, body, at: now })) mails += 1;
         await mark(chunk, messageId);
         this.#o.metrics?.securityEventsMailed.inc(chunk.length);
       }

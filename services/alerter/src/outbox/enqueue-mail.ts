@@ -8,6 +8,8 @@ export interface QueuedMail {
   readonly recipients: readonly string[];
   readonly subject: string;
   readonly body: string;
+  /** When it was queued, by the caller's clock (default: the database's now); it is due from then. */
+  readonly at?: number;
 }
 
 /**
@@ -24,6 +26,7 @@ export async function enqueueMail(db: Transaction<Database> | Kysely<Database>, 
       recipients: [...mail.recipients],
       subject: mail.subject,
       body: mail.body,
+      ...(mail.at === undefined ? {} : { created_at: new Date(mail.at), next_attempt_at: new Date(mail.at) }),
     })
     .onConflict((oc) => oc.column('message_id').doNothing())
     .returning('id')
