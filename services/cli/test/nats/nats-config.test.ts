@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -6,7 +6,10 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { CONSUMER_SPECS, STREAM_NAME, subjectFor } from '@hostwatch/contract';
 import { createDb } from '@hostwatch/db';
 import { connectWithBackoff, ensureTopology } from '@hostwatch/nats';
+import { findTools } from '@hostwatch/local-servers';
 import { createTestDatabase, startTestNatsServer, waitFor, type TestNatsServer } from '@hostwatch/testkit';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli-io.js';
 
@@ -234,5 +237,51 @@ describe('hostwatch nats-config', () => {
       const jsm = await jetstreamManager(await as('services', 'ingest'));
       return (await jsm.consumers.info(STREAM_NAME, 'ingest')).num_ack_pending === 0 ? true : undefined;
     });
+  });
+
+  it('after a revocation, the regenerated users and a reload close the agent out', async () => {
+    const pidFile = join(dir, 'reload.pid');
+    const own = await startTestNatsServer({ extraConfig: `pid_file: "${pidFile}"\n${config}` });
+    try {
+      const agent = await connectWithBackoff({
+        servers: own.url,
+        name: 'web-02',
+        log: quiet,
+        credentials: { nkeySeedFile: seed('hosts', 'web-02') },
+        transport: { reconnect: false },
+        signal: AbortSignal.timeout(10_000),
+      });
+      const closed = agent.closed();
+
+      const db = createDb(databaseUrl, { maxConnections: 1 });
+      await db.updateTable('hosts').set({ status: 'revoked' }).where('host_id', '=', 'web-02').execute();
+      await db.destroy();
+      const regenerated = await runCli(['nats-config', '--nkeys', nkeys], { DATABASE_URL: databaseUrl }, dir);
+      expect(regenerated.stderr).toContain('host web-02 has an nkey but is revoked');
+      const file = join(own.dir, 'nats.conf');
+      await writeFile(file, (await readFile(file, 'utf8')).replace(config, regenerated.stdout));
+      await promisify(execFile)(findTools().natsServer, ['--signal', `reload=${pidFile}`]);
+
+      const outcome = await Promise.race([
+        closed.then(() => 'closed by the server'),
+        new Promise((done) => setTimeout(() => done('still connected'), 10_000)),
+      ]);
+      expect(outcome).toBe('closed by the server');
+      await expect(
+        connectWithBackoff({
+          servers: own.url,
+          name: 'web-02',
+          log: quiet,
+          credentials: { nkeySeedFile: seed('hosts', 'web-02') },
+          transport: { reconnect: false },
+          signal: AbortSignal.timeout(1_500),
+        }),
+      ).rejects.toThrow();
+    } finally {
+      await own.dispose();
+      const db = createDb(databaseUrl, { maxConnections: 1 });
+      await db.updateTable('hosts').set({ status: 'approved' }).where('host_id', '=', 'web-02').execute();
+      await db.destroy();
+    }
   });
 });
