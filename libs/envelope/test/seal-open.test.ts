@@ -458,6 +458,21 @@ describe('message key cache', () => {
     expect(opener.derivations).toBe(3);
   });
 
+  it('derives once when the first messages of a key arrive together and the registry answers late', async () => {
+    const { sealer, collector, web01 } = world();
+    const registry: KeyRegistry = {
+      lookup: async (): Promise<RegisteredKey> => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return { publicKey: web01.publicKey, status: 'approved' };
+      },
+    };
+    const opener = new Opener({ collectorKeys: collector, registry });
+    const batch = Array.from({ length: 20 }, (_, i) => sealer.seal(STATS, id(i), body()));
+    const opened = await Promise.all(batch.map((m) => opener.open(m.data, m.headers, STATS)));
+    expect(opened.map((m) => m.messageId)).toEqual(batch.map((_, i) => id(i)));
+    expect(opener.derivations).toBe(1);
+  });
+
   it('derives nothing for messages refused before their key is needed', async () => {
     const { sealer, opener } = world();
     const sealed = sealer.seal(STATS, id(), body());
