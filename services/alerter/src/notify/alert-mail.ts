@@ -56,7 +56,7 @@ export function alertMail(input: AlertMailInput): { subject: string; body: strin
   const head = { firing: 'FIRING', repeat: 'STILL FIRING', resolved: 'RESOLVED' }[input.transition];
   const subject =
     input.transition === 'resolved'
-      ? `[hostwatch] ${head}: ${what(rule, input.label)} on ${where} (now ${value})`
+      ? `[hostwatch] ${head}: ${what(rule, input.label)} on ${where} (${rule.type === 'offline' ? 'stats arrive again' : `now ${value}`})`
       : `[hostwatch] ${head}: ${what(rule, input.label)} on ${where}: ${value} (limit ${rule.limitText})`;
   const lines = [
     `${head}: ${what(rule, input.label)} on ${where}`,
