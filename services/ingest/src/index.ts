@@ -1,4 +1,4 @@
-export { IngestConfigError, readIngestConfig, type IngestConfig } from './config/ingest-config.js';
+export { INGEST_CONFIG, readIngestConfig, type IngestConfig } from './config/ingest-config.js';
 export { runIngest } from './main.js';
 export { startIngestService, type IngestService, type IngestServiceDeps } from './ingest-service.js';
 export { ENROLLMENT_HEADERS, enrollmentToken, isValidEnrollmentToken } from './verify/enrollment-token.js';
@@ -19,4 +19,3 @@ export { Maintenance, type MaintenanceOptions, type MaintenanceReport } from './
 export { rollupHourlyStats } from './maintenance/hourly-rollup.js';
 export { IngestMetrics, type ConsumerLag, type MessageOutcome } from './ops/ingest-metrics.js';
 export { silentLog, type IngestLog } from './log/ingest-log.js';
-export { createJsonLog } from './log/json-log.js';

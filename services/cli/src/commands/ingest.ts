@@ -1,4 +1,5 @@
-import { IngestConfigError, runIngest } from '@hostwatch/ingest';
+import { ConfigError } from '@hostwatch/config';
+import { runIngest } from '@hostwatch/ingest';
 import { UsageError, type Command } from '../command.js';
 
 /** `hostwatch ingest`: runs the ingest service until SIGTERM. */
@@ -27,7 +28,7 @@ See docs/ingest.md.`,
     try {
       return await runIngest(io.env);
     } catch (err) {
-      if (err instanceof IngestConfigError) throw new UsageError(err.message);
+      if (err instanceof ConfigError) throw new UsageError(err.message);
       throw err;
     }
   },

@@ -1,110 +1,49 @@
 import { CONSUMER_SPECS } from '@hostwatch/contract';
+import { ConfigError, defineConfig, field, loadConfig, type ConfigOf } from '@hostwatch/config';
 
-/** Everything the ingest service reads from its environment, validated and frozen. */
-export interface IngestConfig {
-  readonly natsUrl: string;
-  readonly databaseUrl: string;
-  readonly collectorKeyFile: string;
-  /** Port of /healthz, /readyz and /metrics; 0 picks a free one. */
-  readonly healthPort: number;
-  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** Most messages written in one transaction. */
-  readonly batchSize: number;
-  /** Longest a batch waits for more messages after its first one arrived. */
-  readonly batchWaitMs: number;
-  /** AckWait, MaxDeliver and MaxAckPending of the durable consumer this service provisions. */
-  readonly ackWaitMs: number;
-  readonly maxDeliver: number;
-  readonly maxAckPending: number;
-  /** Days of raw stats and events kept; older daily partitions are dropped. */
-  readonly retentionDays: number;
-  /** Days of the hourly and daily rollups kept. */
-  readonly rollupRetentionDays: number;
-  /** Days of the quarantine kept. */
-  readonly quarantineRetentionDays: number;
-  /** Days of partitions created ahead of time. */
-  readonly partitionsAheadDays: number;
-  readonly maintenanceIntervalMs: number;
-  /** How many bytes of a refused message the quarantine keeps. */
-  readonly quarantineMaxBytes: number;
-  /** How long a host key's status is cached; a revocation takes effect within this time. */
-  readonly keyCacheMs: number;
-  readonly dbPoolSize: number;
-  /** Shared secret that lets a new host enroll itself (undefined: every new host waits for approval). */
-  readonly enrollmentToken: string | undefined;
-  /** Test-only: the process SIGKILLs itself at this point of its first batch (see `crash-point.ts`). */
-  readonly testCrashAt: 'before-commit' | 'after-commit' | undefined;
-}
+const spec = CONSUMER_SPECS.ingest;
 
-/** The configuration was incomplete or wrong; the message lists every problem at once. */
-export class IngestConfigError extends Error {
-  override readonly name = 'IngestConfigError';
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('; '));
-  }
-}
+/** Every setting of the ingest service: one declaration validates, types and documents them. */
+export const INGEST_CONFIG = defineConfig({
+  natsUrl: field.string({ env: 'NATS_URL', required: true, description: 'NATS server URL(s), comma-separated.' }),
+  databaseUrl: field.url({ env: 'DATABASE_URL', required: true, secret: true, protocols: ['postgres', 'postgresql'], description: 'PostgreSQL connection URL.' }),
+  collectorKeyFile: field.path({ env: 'COLLECTOR_KEY_FILE', required: true, description: "The collector's private key file." }),
+  healthPort: field.integer({ env: 'HEALTH_PORT', default: 9102, min: 0, max: 65535, description: 'Port of /healthz, /readyz and /metrics; 0 picks a free one.' }),
+  logLevel: field.enum({ env: 'LOG_LEVEL', default: 'info', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'], description: 'Least severe level logged.' }),
+  batchSize: field.integer({ env: 'INGEST_BATCH_SIZE', default: 1000, min: 1, max: 10_000, description: 'Most messages written in one transaction.' }),
+  batchWaitMs: field.integer({ env: 'INGEST_BATCH_WAIT_MS', default: 50, min: 1, max: 60_000, description: 'Longest a batch waits for more messages after its first one, in ms.' }),
+  ackWaitMs: field.integer({ env: 'INGEST_ACK_WAIT_MS', default: spec.ackWaitMs, min: 1000, max: 3_600_000, description: 'AckWait of the ingest consumer, in ms.' }),
+  maxDeliver: field.integer({ env: 'INGEST_MAX_DELIVER', default: spec.maxDeliver, min: 2, max: 1000, description: 'MaxDeliver of the ingest consumer.' }),
+  maxAckPending: field.integer({ env: 'INGEST_MAX_ACK_PENDING', default: spec.maxAckPending, min: 1, max: 1_000_000, description: 'MaxAckPending of the ingest consumer.' }),
+  retentionDays: field.integer({ env: 'RETENTION_DAYS', default: 30, min: 1, max: 3650, description: 'Days of raw stats and events kept; older daily partitions are dropped.' }),
+  rollupRetentionDays: field.integer({ env: 'ROLLUP_RETENTION_DAYS', default: 400, min: 1, max: 36_500, description: 'Days of the hourly and daily rollups kept.' }),
+  quarantineRetentionDays: field.integer({ env: 'QUARANTINE_RETENTION_DAYS', default: 30, min: 1, max: 3650, description: 'Days of quarantine rows kept.' }),
+  partitionsAheadDays: field.integer({ env: 'PARTITIONS_AHEAD_DAYS', default: 7, min: 1, max: 365, description: 'Days of partitions created ahead; also the furthest future date accepted.' }),
+  maintenanceIntervalMs: field.integer({ env: 'MAINTENANCE_INTERVAL_MS', default: 300_000, min: 1000, max: 86_400_000, description: 'How often partitions, retention and rollups are maintained, in ms.' }),
+  quarantineMaxBytes: field.integer({ env: 'QUARANTINE_MAX_BYTES', default: 65_536, min: 0, max: 1_048_576, description: 'Raw bytes kept of each quarantined message.' }),
+  keyCacheMs: field.integer({ env: 'KEY_CACHE_MS', default: 2000, min: 0, max: 600_000, description: 'How long host key statuses are cached; a revocation takes effect within it.' }),
+  dbPoolSize: field.integer({ env: 'DB_POOL_SIZE', default: 8, min: 2, max: 200, description: 'PostgreSQL connections.' }),
+  enrollmentToken: field.string({ env: 'ENROLLMENT_TOKEN', optional: true, secret: true, description: 'Shared secret that lets new hosts enroll themselves; unset, every new host waits for approval.' }),
+  testCrashAt: field.enum({ env: 'HOSTWATCH_TEST_CRASH_AT', optional: true, values: ['before-commit', 'after-commit'], description: 'Tests only: the process SIGKILLs itself at this point of its first batch.' }),
+});
+
+/** The ingest configuration, validated and frozen. */
+export type IngestConfig = ConfigOf<typeof INGEST_CONFIG>;
 
 /**
- * Reads the ingest configuration from `env`, checks all of it and fails with every problem
- * listed, e.g. `NATS_URL is required; INGEST_BATCH_SIZE must be an integer >= 1`.
+ * Reads the ingest configuration from `env`, checks all of it (each field, then how they fit
+ * together) and throws a `ConfigError` listing every problem, e.g.
+ * `NATS_URL is required; INGEST_BATCH_SIZE must be …`.
  */
 export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
+  const config = loadConfig(INGEST_CONFIG, { env });
   const problems: string[] = [];
-  const required = (name: string): string => {
-    const value = env[name];
-    if (value === undefined || value.trim() === '') {
-      problems.push(`${name} is required`);
-      return '';
-    }
-    return value.trim();
-  };
-  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const raw = env[name];
-    if (raw === undefined || raw.trim() === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(raw)}`);
-      return fallback;
-    }
-    return value;
-  };
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T | undefined): T | undefined => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    if ((allowed as readonly string[]).includes(raw)) return raw as T;
-    problems.push(`${name} must be one of ${allowed.join(', ')}, not ${JSON.stringify(raw)}`);
-    return fallback;
-  };
-
-  const spec = CONSUMER_SPECS.ingest;
-  const config: IngestConfig = {
-    natsUrl: required('NATS_URL'),
-    databaseUrl: required('DATABASE_URL'),
-    collectorKeyFile: required('COLLECTOR_KEY_FILE'),
-    healthPort: int('HEALTH_PORT', 9102, 0, 65535),
-    logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info') ?? 'info',
-    batchSize: int('INGEST_BATCH_SIZE', 1000, 1, 10_000),
-    batchWaitMs: int('INGEST_BATCH_WAIT_MS', 50, 1, 60_000),
-    ackWaitMs: int('INGEST_ACK_WAIT_MS', spec.ackWaitMs, 1000, 3_600_000),
-    maxDeliver: int('INGEST_MAX_DELIVER', spec.maxDeliver, 2, 1000),
-    maxAckPending: int('INGEST_MAX_ACK_PENDING', spec.maxAckPending, 1, 1_000_000),
-    retentionDays: int('RETENTION_DAYS', 30, 1, 3650),
-    rollupRetentionDays: int('ROLLUP_RETENTION_DAYS', 400, 1, 36500),
-    quarantineRetentionDays: int('QUARANTINE_RETENTION_DAYS', 30, 1, 3650),
-    partitionsAheadDays: int('PARTITIONS_AHEAD_DAYS', 7, 1, 365),
-    maintenanceIntervalMs: int('MAINTENANCE_INTERVAL_MS', 300_000, 1000, 86_400_000),
-    quarantineMaxBytes: int('QUARANTINE_MAX_BYTES', 65_536, 0, 1_048_576),
-    keyCacheMs: int('KEY_CACHE_MS', 2000, 0, 600_000),
-    dbPoolSize: int('DB_POOL_SIZE', 8, 2, 200),
-    enrollmentToken: env['ENROLLMENT_TOKEN'] ? env['ENROLLMENT_TOKEN'] : undefined,
-    testCrashAt: oneOf('HOSTWATCH_TEST_CRASH_AT', ['before-commit', 'after-commit'] as const, undefined),
-  };
   if (config.enrollmentToken !== undefined && config.enrollmentToken.length < 16) {
     problems.push('ENROLLMENT_TOKEN must be at least 16 characters long');
   }
   if (config.batchSize > config.maxAckPending) {
     problems.push(`INGEST_BATCH_SIZE (${config.batchSize}) must not exceed INGEST_MAX_ACK_PENDING (${config.maxAckPending})`);
   }
-  if (problems.length > 0) throw new IngestConfigError(problems);
-  return Object.freeze(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }

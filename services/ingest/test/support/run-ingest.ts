@@ -1,5 +1,5 @@
 import { silentLog } from '../../src/log/ingest-log.js';
-import { createJsonLog } from '../../src/log/json-log.js';
+import { createLogger } from '@hostwatch/log';
 import { readIngestConfig } from '../../src/config/ingest-config.js';
 import { startIngestService, type IngestService } from '../../src/ingest-service.js';
 import type { IngestWorld } from './ingest-world.js';
@@ -15,6 +15,6 @@ export async function runIngestIn(world: IngestWorld, env: Record<string, string
     ...env,
   });
   // HOSTWATCH_TEST_LOG=1 shows the service's log when a test needs explaining.
-  const log = process.env['HOSTWATCH_TEST_LOG'] ? createJsonLog('debug', { service: 'ingest', name }) : silentLog;
+  const log = process.env['HOSTWATCH_TEST_LOG'] ? createLogger({ service: 'ingest', level: 'debug' }).child({ replica: name }) : silentLog;
   return startIngestService(config, { log, collectorKeys: world.collector, name });
 }
