@@ -92,7 +92,7 @@ describe('deploy/compose/compose.yaml', () => {
     expect(services['agent']?.volumes).toEqual(
       expect.arrayContaining(['/proc:/host/proc:ro', '/var/log:/var/log:ro']),
     );
-    expect(services['agent']?.environment?.['HOST_PROC']).toBe('/host/proc');
+    expect(services['agent']?.environment?.['PROC_ROOT']).toBe('/host/proc');
   });
 
   it('gives every service its own NATS nkey', () => {

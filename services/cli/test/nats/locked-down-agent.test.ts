@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectWithBackoff, ensureTopology } from '@hostwatch/nats';
+import { generateNkey, nkeyPaths } from '@hostwatch/nats-auth';
+import { startTestNatsServer, type TestNatsServer } from '@hostwatch/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './cli-io.js';
+
+const cliBin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'hostwatch.js');
+const quiet = { info: () => undefined, warn: () => undefined };
+
+let dir: string;
+let nkeys: string;
+let keys: string;
+let server: TestNatsServer;
+let agent: ChildProcess | undefined;
+let agentLog = '';
+let ingest: NatsConnection | undefined;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cli-locked-down-'));
+  nkeys = join(dir, 'nkeys');
+  keys = join(dir, 'keys');
+  for (const args of [['--collector'], ['--host', 'e2e-01']]) {
+    const made = await runCli(['keys', 'generate', ...args, '--dir', keys], {}, dir);
+    expect(made.code, made.stderr).toBe(0);
+  }
+  await generateNkey(nkeys, { service: 'ingest' });
+  await generateNkey(nkeys, { service: 'operator' });
+  await generateNkey(nkeys, { host: 'e2e-01' });
+  // Without a database: every host with an nkey gets its user.
+  const config = await runCli(['nats-config', '--nkeys', nkeys], {}, dir);
+  expect(config.code, config.stderr).toBe(0);
+  server = await startTestNatsServer({ extraConfig: config.stdout });
+  ingest = await connectWithBackoff({
+    servers: server.url,
+    name: 'ingest',
+    log: quiet,
+    credentials: { nkeySeedFile: nkeyPaths(nkeys, { service: 'ingest' }).seed },
+    signal: AbortSignal.timeout(10_000),
+  });
+  await ensureTopology(ingest);
+});
+
+afterAll(async () => {
+  agent?.kill('SIGTERM');
+  await ingest?.close();
+  await server?.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the real agent on a locked-down NATS', () => {
+  it('publishes with its own nkey, and tail shows its messages opened and valid', async () => {
+    const authLog = join(dir, 'auth.log');
+    await writeFile(
+      authLog,
+      'Nov 23 19:00:01 e2e-01 sshd[4242]: Failed password for invalid user admin from 203.0.113.9 port 51234 ssh2\n',
+    );
+    agent = spawn(process.execPath, [cliBin, 'agent'], {
+      env: {
+        PATH: process.env['PATH'],
+        NATS_URL: server.url,
+        NATS_NKEY_SEED_FILE: nkeyPaths(nkeys, { host: 'e2e-01' }).seed,
+        HOST_ID: 'e2e-01',
+        HOST_KEY_FILE: join(keys, 'hosts', 'e2e-01.key'),
+        COLLECTOR_PUBLIC_KEY_FILE: join(keys, 'collector.pub'),
+        AGENT_STATE_DIR: join(dir, 'agent'),
+        AUTH_LOG_SOURCE: 'file',
+        AUTH_LOG_PATHS: authLog,
+        AUTH_LOG_FROM_START: 'true',
+        STATS_INTERVAL: '1s',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    agent.stdout?.on('data', (c: Buffer) => (agentLog += c.toString()));
+    agent.stderr?.on('data', (c: Buffer) => (agentLog += c.toString()));
+
+    const env = {
+      NATS_URL: server.url,
+      NATS_NKEY_SEED_FILE: nkeyPaths(nkeys, { service: 'operator' }).seed,
+      COLLECTOR_KEY_FILE: join(keys, 'collector.key'),
+    };
+    const stats = await runCli(
+      ['tail', '--kind', 'stats', '--since', 'all', '--count', '1', '--host-keys', keys, '--json'],
+      env,
+      dir,
+    );
+    expect(stats.code, `${stats.stderr}\nagent: ${agentLog}`).toBe(0);
+    expect(JSON.parse(stats.stdout)).toMatchObject({
+      host: 'e2e-01',
+      kind: 'stats',
+      status: 'ok',
+      body: { kind: 'stats', hostId: 'e2e-01' },
+    });
+
+    const ssh = await runCli(
+      ['tail', 'hostwatch.e2e-01.ssh', '--since', 'all', '--count', '1', '--host-keys', keys],
+      env,
+      dir,
+    );
+    expect(ssh.code, `${ssh.stderr}\nagent: ${agentLog}`).toBe(0);
+    expect(ssh.stdout).toMatch(/^\S+ e2e-01 ssh \S+ \{.*"203\.0\.113\.9".*\}\n$/);
+    expect(agentLog).not.toMatch(/Permissions Violation|Authorization Violation/);
+  });
+});
