@@ -1,6 +1,6 @@
 // Seal and open rates of the envelope on one core, beside the per-message public-key box that
 // the design rules out (design.md, "Envelope"). Build first: npx tsc -b libs/envelope services/cli
-// Run: node bench/envelope/run.mjs   (BENCH_SECONDS=N per measurement, default 2)
+// Run: node bench/envelope/run.mjs   (BENCH_ROUNDS=N rounds of BENCH_SECONDS=S each; best round shown)
 import {
   createCipheriv,
   createDecipheriv,
@@ -31,7 +31,8 @@ const {
   statsMessageId,
 } = envelope;
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const HOST = 'web-01';
 const SUBJECT = `hostwatch.${HOST}.stats`;
 const BOOT = '6f1f8a52-3c1e-4f7b-9a57-0c3d2e1b4a99';
@@ -187,12 +188,32 @@ if (!trips.every((body) => body.equals(bodies[0]))) {
   throw new Error('a round trip did not give the body back');
 }
 
-const envelopeSeal = await rate((i) => sealer.seal(SUBJECT, ids[i % POOL], bodies[i % POOL]));
-const envelopeOpen = await rate((i) => opener.open(sealed[i % POOL].data, sealed[i % POOL].headers, SUBJECT));
-const boxSealRate = await rate((i) => boxSeal(ids[i % POOL], bodies[i % POOL]));
-const boxOpenRate = await rate((i) => boxOpen(ids[i % POOL], boxed[i % POOL]));
-const rawSealRate = await rate((i) => rawSeal(bodies[i % POOL]));
-const rawOpenRate = await rate((i) => rawOpen(raw[i % POOL]));
+const steps = {
+  envelopeSeal: (i) => sealer.seal(SUBJECT, ids[i % POOL], bodies[i % POOL]),
+  envelopeOpen: (i) => opener.open(sealed[i % POOL].data, sealed[i % POOL].headers, SUBJECT),
+  boxSeal: (i) => boxSeal(ids[i % POOL], bodies[i % POOL]),
+  boxOpen: (i) => boxOpen(ids[i % POOL], boxed[i % POOL]),
+  rawSeal: (i) => rawSeal(bodies[i % POOL]),
+  rawOpen: (i) => rawOpen(raw[i % POOL]),
+};
+// Rounds interleave the contenders, so a busy moment of the machine hits all of them; the best
+// round of each is the closest to a core of its own.
+const best = {};
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, step] of Object.entries(steps)) {
+    const r = await rate(step);
+    best[name] = {
+      wall: Math.max(best[name]?.wall ?? 0, r.wall),
+      cpu: Math.max(best[name]?.cpu ?? 0, r.cpu),
+    };
+  }
+}
+const envelopeSeal = best.envelopeSeal;
+const envelopeOpen = best.envelopeOpen;
+const boxSealRate = best.boxSeal;
+const boxOpenRate = best.boxOpen;
+const rawSealRate = best.rawSeal;
+const rawOpenRate = best.rawOpen;
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(9);
 const row = (name, seal, open) =>
@@ -202,7 +223,7 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 console.log(
-  `envelope: Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, one thread, ${SECONDS} s per figure`,
+  `envelope: Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, one thread, best of ${ROUNDS} rounds of ${SECONDS} s per figure`,
 );
 console.log(`body: stats message of ${bodies[0].length} bytes, sealed ${sealed[0].data.length} bytes`);
 console.log(`load average after measuring: ${load()} on ${cpus().length} CPUs`);
