@@ -93,7 +93,8 @@ export function buildAlerter(o: AlerterOptions): AlerterParts {
           clock: o.clock,
           log: o.log.child({ component: 'email-notifier' }),
           metrics,
-          leaseMs: Math.max(120_000, o.email.timeoutMs * 4),
+          // A send is bounded by a few timeouts (connect, greeting, replies); past the lease another replica may take over.
+          leaseMs: Math.max(10_000, o.email.timeoutMs * 4),
           ...(o.emailRetryMinMs === undefined ? {} : { retryMinMs: o.emailRetryMinMs }),
           ...(o.emailRetryMaxMs === undefined ? {} : { retryMaxMs: o.emailRetryMaxMs }),
           ...(o.emailGiveUpMs === undefined ? {} : { giveUpAfterMs: o.emailGiveUpMs }),
