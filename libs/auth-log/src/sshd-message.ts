@@ -276,22 +276,17 @@ function digits(s: string, start: number, end: number): number | undefined {
   return n;
 }
 
+// Characters of an address or host name as sshd prints them: letters, digits, '.', ':', '-', '_', '%' (zone index).
+const ADDRESS_CHAR = new Uint8Array(128);
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:-_%')
+  ADDRESS_CHAR[c.charCodeAt(0)] = 1;
+
 function isAddress(s: string): boolean {
-  if (s.length === 0 || s.length > 255) return false;
-  for (let i = 0; i < s.length; i++) {
+  const n = s.length;
+  if (n === 0 || n > 255) return false;
+  for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    // letters, digits, '.', ':', '-', '_', '%' (zone index), '[' ']' never: sshd prints bare addresses
-    if (!(
-      (c >= 48 && c <= 58) ||
-      (c >= 65 && c <= 90) ||
-      (c >= 97 && c <= 122) ||
-      c === 46 ||
-      c === 45 ||
-      c === 95 ||
-      c === 37
-    )) {
-      return false;
-    }
+    if (c > 127 || ADDRESS_CHAR[c] === 0) return false;
   }
   return true;
 }
@@ -303,19 +298,27 @@ interface Remote {
   readonly start: number;
 }
 
-// `<address>[ port <n>]` ending exactly at `end`.
+// `<address>[ port <n>]` ending exactly at `end`. Scans backwards by hand: String.prototype.lastIndexOf is slow in V8.
 function addressAtEnd(s: string, from: number, end: number): Remote | undefined {
   let stop = end;
   let port: number | undefined;
-  const p = s.lastIndexOf(' port ', end - 1);
-  if (p >= from) {
-    port = digits(s, p + 6, end);
-    if (port !== undefined) stop = p;
+  let i = end - 1;
+  while (i >= from && isDigit(s.charCodeAt(i))) i--;
+  // `<address> port <digits>`: i is on the space before the digits.
+  if (i < end - 1 && i - 5 >= from && s.charCodeAt(i) === 32 && s.startsWith(' port', i - 5)) {
+    port = digits(s, i + 1, end);
+    if (port !== undefined) stop = i - 5;
   }
-  const space = s.lastIndexOf(' ', stop - 1);
-  const start = space < from ? from : space + 1;
+  let start = stop - 1;
+  while (start >= from && s.charCodeAt(start) !== 32) start--;
+  start++;
+  if (start >= stop) return undefined;
   const address = s.slice(start, stop);
   return isAddress(address) ? { address, port, start } : undefined;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 // `[authenticating |invalid ]user <user> <address> port <n>` or `<address>[ port <n>]`, from `from` to the end.
@@ -513,20 +516,22 @@ function pamModule(msg: string): SshdMessage | undefined {
   return NOTHING;
 }
 
-// `alice(uid=1000) by (uid=0)` or `alice by (uid=0)` or `alice`.
+// `alice(uid=1000) by (uid=0)` or `alice by (uid=0)` or `alice`: an account name, so it ends at `(` or a space.
 function sessionUser(text: string, from: number): string {
-  let end = text.length;
-  const by = text.lastIndexOf(' by ');
-  if (by >= from) end = by;
-  const paren = text.lastIndexOf('(uid=', end);
-  if (paren >= from) end = paren;
+  let end = from;
+  while (end < text.length) {
+    const c = text.charCodeAt(end);
+    if (c === 40 || c === 32) break;
+    end++;
+  }
   return text.slice(from, end);
 }
 
 function noiseBinding(msg: string): SshdMessage {
   // `Postponed publickey for u from A port N ssh2`, `Starting session: shell on pts/0 for u from A port N id 0`.
-  const at = msg.lastIndexOf(' from ');
+  let at = msg.indexOf(' from ');
   if (at < 0) return NOTHING;
+  for (let next = msg.indexOf(' from ', at + 6); next >= 0; next = msg.indexOf(' from ', next + 6)) at = next;
   let end = msg.indexOf(' ', at + 6);
   if (end < 0) end = msg.length;
   const address = msg.slice(at + 6, end);

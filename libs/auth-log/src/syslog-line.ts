@@ -37,7 +37,7 @@ export class SyslogLineReader implements LogRecord {
   readonly #clock: SyslogClock;
   readonly #programs: ReadonlySet<string> | undefined;
   // Wanted program names by their first character, so a line of another program is turned down in a few compares.
-  readonly #byFirst = new Map<number, string[]>();
+  readonly #byFirst: (string[] | undefined)[] = [];
   #host = '';
   #stamp = '';
   #time = '';
@@ -48,10 +48,11 @@ export class SyslogLineReader implements LogRecord {
     this.#clock = clock;
     this.#programs = programs;
     for (const name of programs ?? []) {
-      const list = this.#byFirst.get(name.charCodeAt(0)) ?? [];
+      const first = name.charCodeAt(0) & 127;
+      const list = this.#byFirst[first] ?? [];
       list.push(name);
       list.sort((a, b) => b.length - a.length);
-      this.#byFirst.set(name.charCodeAt(0), list);
+      this.#byFirst[first] = list;
     }
   }
 
@@ -158,10 +159,16 @@ export class SyslogLineReader implements LogRecord {
 
   #program(text: string, start: number, end: number): string | undefined {
     if (this.#programs === undefined) return text.slice(start, end);
-    const names = this.#byFirst.get(text.charCodeAt(start));
+    const first = text.charCodeAt(start);
+    const names = first < 128 ? this.#byFirst[first] : undefined;
     if (names === undefined) return undefined;
     const length = end - start;
-    for (const name of names) if (name.length === length && text.startsWith(name, start)) return name;
+    for (const name of names) {
+      if (name.length !== length) continue;
+      let i = 1;
+      while (i < length && text.charCodeAt(start + i) === name.charCodeAt(i)) i++;
+      if (i === length) return name;
+    }
     return undefined;
   }
 
