@@ -20,7 +20,7 @@ export class InsecureKeyFileError extends KeyFileError {
     const octal = mode.toString(8).padStart(4, '0');
     super(
       path,
-      `${path} has mode ${octal}, so group or others may read or change this private key; ` +
+      `${path} has mode ${octal}, which gives group or others access to this private key; ` +
         `it must be accessible by its owner only: run chmod 600 ${path}`,
     );
     this.mode = mode;
