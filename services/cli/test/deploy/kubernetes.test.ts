@@ -1,6 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- rendered manifests are walked as plain JSON; the schema check is what holds them to the API */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { repo, run } from './deploy-paths.js';
@@ -56,6 +59,44 @@ async function schemaProblems(object: K8sObject): Promise<string[]> {
   }
 }
 
+const modelsDir = dirname(createRequire(import.meta.url).resolve('kubernetes-models/package.json'));
+
+/**
+ * Fields the API does not know, anywhere in the objects: each object becomes a TypeScript literal
+ * typed with the kubernetes-models interface of its kind (generated from the same OpenAPI schemas),
+ * and the compiler's excess-property check names every field that is not in the schema, as
+ * `kubectl --validate=strict` would. Resolves to the compiler's messages.
+ */
+async function unknownFields(objects: readonly K8sObject[]): Promise<string[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'deploy-k8s-strict-'));
+  try {
+    const file = join(dir, 'manifests.ts');
+    const lines = objects.map(
+      (o, i) =>
+        `import type { I${o.kind} as T${i} } from 'kubernetes-models/${o.apiVersion}/${o.kind}';\n` +
+        `export const o${i}: T${i} = ${JSON.stringify(o)};`,
+    );
+    await writeFile(file, lines.join('\n'));
+    const program = ts.createProgram([file], {
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: [],
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      paths: { 'kubernetes-models/*': [`${modelsDir}/*`] },
+    });
+    return ts.getPreEmitDiagnostics(program).map((d) => {
+      const text = ts.flattenDiagnosticMessageText(d.messageText, ' ');
+      const at = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : -1;
+      const object = objects[Math.floor(at / 2)];
+      return object ? `${object.kind} ${object.metadata.name}: ${text}` : text;
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 const rendered = new Map<string, K8sObject[]>();
 const find = (objects: K8sObject[], kind: string, name: string): K8sObject => {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
@@ -81,6 +122,20 @@ describe('deploy/k8s', () => {
         );
       }
     }
+  });
+
+  it('no rendered object has a field the Kubernetes API does not know (strict)', async () => {
+    for (const [overlay, objects] of rendered) expect(await unknownFields(objects), overlay).toEqual([]);
+  });
+
+  it('the strict check names a misspelled field, so the check above can fail', async () => {
+    const api = find(rendered.get('dev') ?? [], 'Deployment', 'api');
+    const broken = structuredClone(api) as any;
+    broken.spec.template.spec.containers[0].readinesProbe =
+      broken.spec.template.spec.containers[0].readinessProbe;
+    expect((await unknownFields([broken as K8sObject])).join('\n')).toMatch(
+      /Deployment api: Object literal may only specify known properties.*readinesProbe/,
+    );
   });
 
   it('the schema check refuses a broken object, so the check above can fail', async () => {
