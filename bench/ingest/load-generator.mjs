@@ -1,6 +1,7 @@
 // A load generator: publishes sealed stats messages as N hosts would, every S seconds each,
 // spread evenly, with the same keys and envelope as the agent. Used by run.mjs as a child
 // process (`node bench/ingest/load-generator.mjs`), configured by a JSON argument.
+import { Buffer } from 'node:buffer';
 import process from 'node:process';
 import { subjectFor } from '@hostwatch/contract';
 import { Sealer, parseKeyFile, parsePublicKeyFile, statsMessageId } from '@hostwatch/envelope';

@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Buffer } from 'node:buffer';
+import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -69,7 +71,7 @@ try {
     ['COPY straight in (not idempotent, ceiling)', copyDirect, ROWS, 1000],
   ];
   const perRowRate = {};
-  for (const [name, write, n, batch] of strategies) {
+  for (const [name, write, n, batch] of opt.only === 'all' || opt.only === 'writes' ? strategies : []) {
     await pool.query('TRUNCATE bench_rows');
     const client = await pool.connect();
     try {
@@ -131,6 +133,10 @@ try {
   let service = await startIngestService(config(), { log: silentLog, collectorKeys: collector });
   await drained();
   let ms = performance.now() - started;
+  const batches = await service.metrics.getSingleMetric('hostwatch_ingest_batch_size').get();
+  const commitsDrain = await service.metrics.getSingleMetric('hostwatch_ingest_commit_seconds').get();
+  const pick = (m, name) => m.values.find((v) => v.metricName === name)?.value ?? 0;
+  say(`  ${pick(batches, 'hostwatch_ingest_batch_size_count')} batches, ${(pick(batches, 'hostwatch_ingest_batch_size_sum') / Math.max(1, pick(batches, 'hostwatch_ingest_batch_size_count'))).toFixed(0)} messages each on average, commit ${((pick(commitsDrain, 'hostwatch_ingest_commit_seconds_sum') * 1000) / Math.max(1, pick(commitsDrain, 'hostwatch_ingest_commit_seconds_count'))).toFixed(1)} ms on average`);
   await service.stop();
   const stored = Number((await pool.query('SELECT count(*) AS n FROM host_stats')).rows[0].n);
   say(`ingest (unnest batches of 1000, ack after commit)      ${rate(BACKLOG, ms).padStart(8)} msg/s  (${stored} rows stored)`);
@@ -196,9 +202,11 @@ try {
         `publish→transaction p50 ${(Number(r.p50) * 1000).toFixed(0)} ms, p99 ${(Number(r.p99) * 1000).toFixed(0)} ms (${commits} commits)`,
     );
   };
-  say(`\n== sustained load for ${SECONDS} s, load generator as a separate process on this machine ==`);
-  await sustained(20_000);
-  await sustained(10_000);
+  if (opt.only === 'all' || opt.only === 'sustained') {
+    say(`\n== sustained load for ${SECONDS} s, load generator as a separate process on this machine ==`);
+    await sustained(20_000);
+    await sustained(10_000);
+  }
   await nc.close();
 } finally {
   await pool.end();
