@@ -1,6 +1,6 @@
 import { CONSUMER_SPECS, STREAM_NAME, streamSpec } from '@hostwatch/contract';
 import { readKeyFile, type CollectorKeyPair } from '@hostwatch/envelope';
-import { connectWithBackoff, ensureConsumer, ensureStream } from '@hostwatch/nats';
+import { connectWithBackoff, ensureConsumer, ensureStream, type NatsCredentials } from '@hostwatch/nats';
 import { createMetricsRegistry, startOpsServer, type Registry } from '@hostwatch/ops';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
@@ -30,7 +30,9 @@ export interface IngestServiceDeps {
   /** The collector keys (default: read from `config.collectorKeyFile`). */
   readonly collectorKeys?: CollectorKeyPair | readonly CollectorKeyPair[];
   /** Replica name shown in NATS and PostgreSQL. */
-  readonly name?: string;
+  readonly name?: string | undefined;
+  /** How ingest authenticates to NATS (nkey seed file, TLS files); none when omitted. */
+  readonly natsCredentials?: NatsCredentials | undefined;
 }
 
 /**
@@ -61,7 +63,12 @@ export async function startIngestService(config: IngestConfig, deps: IngestServi
     pool.on('connect', (client) => client.on('error', (err) => log.debug({ err }, 'PostgreSQL connection failed')));
     stops.push(() => pool.end());
 
-    const nc = await connectWithBackoff({ servers: config.natsUrl, name, log: log.child({ component: 'nats' }) });
+    const nc = await connectWithBackoff({
+      servers: config.natsUrl,
+      name,
+      log: log.child({ component: 'nats' }),
+      ...(deps.natsCredentials ? { credentials: deps.natsCredentials } : {}),
+    });
     stops.push(() => nc.drain().catch(() => nc.close()));
     const jsm = await jetstreamManager(nc);
     await ensureStream(jsm, streamSpec());

@@ -1,10 +1,12 @@
 import { Lifecycle } from '@hostwatch/lifecycle';
 import { createLogger } from '@hostwatch/log';
+import { natsCredentialsFromEnv } from '@hostwatch/nats';
 import { readIngestConfig } from './config/ingest-config.js';
 import { startIngestService } from './ingest-service.js';
 
 /**
- * Runs ingest until SIGTERM or SIGINT: reads the configuration from `env`, starts the service
+ * Runs ingest until SIGTERM or SIGINT: reads the configuration from `env` (NATS credentials from
+ * `NATS_NKEY_SEED_FILE` and `NATS_TLS_*`), starts the service
  * under a lifecycle that stops it on the signal, and resolves to the exit code.
  */
 export async function runIngest(env: NodeJS.ProcessEnv): Promise<number> {
@@ -14,7 +16,7 @@ export async function runIngest(env: NodeJS.ProcessEnv): Promise<number> {
   lifecycle.add({
     name: 'ingest',
     start: async () => {
-      const service = await startIngestService(config, { log });
+      const service = await startIngestService(config, { log, natsCredentials: natsCredentialsFromEnv(env) });
       return () => service.stop();
     },
   });
