@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { validate } from 'dockerfile-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repo, run } from './deploy-paths.js';
 
@@ -40,7 +41,18 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Problems of a Dockerfile, as the Dockerfile language service (dockerfile-utils) reports them. */
+function lint(text: string): string[] {
+  return validate(text).map((d) => `line ${d.range.start.line + 1}: ${d.message}`);
+}
+
 describe('Dockerfile', () => {
+  it('parses with no problem, and a broken one does not, so the check can fail', () => {
+    expect(lint(dockerfile)).toEqual([]);
+    const broken = dockerfile.replace('FROM ${NODE_IMAGE} AS runtime', 'FORM ${NODE_IMAGE} AS runtime');
+    expect(lint(broken).join('\n')).toMatch(/Unknown instruction: FORM/);
+  });
+
   it('builds in stages from a slim Node LTS image and runs as a user that is not root', () => {
     const { args, stages: all } = stages(dockerfile);
     expect(args['NODE_IMAGE']).toMatch(/^node:(2[02468]|[3-9][02468])-(bookworm|trixie)-slim$/);
