@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   MESSAGE_ID_MAX_LENGTH,
-  generateHostKeyPair,
-  isKeyId,
-  keyIdOf,
   logMessageId,
   logSourceFingerprint,
   messageIdProblem,
-  publicKeyInfo,
   statsMessageId,
 } from '../src/index.js';
 
@@ -63,32 +59,5 @@ describe('message ids', () => {
     expect(messageIdProblem('x'.repeat(MESSAGE_ID_MAX_LENGTH + 1))).toContain('at most 200');
     expect(messageIdProblem('a\nb')).toContain('may contain only');
     expect(messageIdProblem('web-01.stats:1_2')).toBeUndefined();
-  });
-});
-
-describe('key ids', () => {
-  it('is the first 16 hex characters of SHA-256 of the raw public key, stable for the key', () => {
-    const key = generateHostKeyPair('web-01');
-    expect(key.keyId).toBe(keyIdOf(key.publicKey));
-    expect(isKeyId(key.keyId)).toBe(true);
-    expect(keyIdOf(Buffer.alloc(32))).toBe('66687aadf862bd77');
-    expect(generateHostKeyPair('web-01').keyId).not.toBe(key.keyId);
-  });
-
-  it('hands out the public half without the private key', () => {
-    const key = generateHostKeyPair('web-01');
-    const info = publicKeyInfo(key);
-    expect(info).toEqual({
-      kind: 'host',
-      hostId: 'web-01',
-      keyId: key.keyId,
-      publicKey: key.publicKey,
-      createdAt: key.createdAt,
-    });
-    expect('privateKey' in info).toBe(false);
-  });
-
-  it('refuses to generate a key for an invalid host id', () => {
-    expect(() => generateHostKeyPair('web 01')).toThrow(/white space/);
   });
 });
