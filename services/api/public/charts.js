@@ -6,14 +6,20 @@ const SVG = 'http://www.w3.org/2000/svg';
 /** Creates an SVG element with attributes. */
 export function svgEl(name, attrs = {}, children = []) {
   const el = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) el.setAttribute(k, String(v));
+  for (const [k, v] of Object.entries(attrs))
+    if (v !== undefined && v !== null) el.setAttribute(k, String(v));
   for (const child of children) el.append(child);
   return el;
 }
 
 /** A small line of `values` (nulls leave gaps) scaled to 0..max. */
 export function sparkline(values, { max = 100, kind = 'cpu' } = {}) {
-  const svg = svgEl('svg', { class: `spark ${kind}`, viewBox: '0 0 100 20', preserveAspectRatio: 'none', 'aria-hidden': 'true' });
+  const svg = svgEl('svg', {
+    class: `spark ${kind}`,
+    viewBox: '0 0 100 20',
+    preserveAspectRatio: 'none',
+    'aria-hidden': 'true',
+  });
   const n = values.length;
   let points = [];
   const flush = () => {
@@ -69,7 +75,11 @@ export function lineChart({ series, from, to, yMax, unit = '', gapMs, readout })
     grid.append(label);
   }
   for (const f of [0, 0.5, 1]) {
-    const label = svgEl('text', { x: x(from + span * f), y: H - 6, 'text-anchor': f === 0 ? 'start' : f === 1 ? 'end' : 'middle' });
+    const label = svgEl('text', {
+      x: x(from + span * f),
+      y: H - 6,
+      'text-anchor': f === 0 ? 'start' : f === 1 ? 'end' : 'middle',
+    });
     label.textContent = timeLabel(from + span * f, span);
     grid.append(label);
   }
@@ -101,9 +111,12 @@ export function lineChart({ series, from, to, yMax, unit = '', gapMs, readout })
     const base = series[0].values;
     svg.addEventListener('pointermove', (event) => {
       const box = svg.getBoundingClientRect();
-      const t = from + ((event.clientX - box.left) / box.width * W - PAD.left) / (W - PAD.left - PAD.right) * span;
+      const t =
+        from +
+        ((((event.clientX - box.left) / box.width) * W - PAD.left) / (W - PAD.left - PAD.right)) * span;
       let best;
-      for (const p of base) if (p.v !== null && (best === undefined || Math.abs(p.t - t) < Math.abs(best.t - t))) best = p;
+      for (const p of base)
+        if (p.v !== null && (best === undefined || Math.abs(p.t - t) < Math.abs(best.t - t))) best = p;
       if (!best) return;
       cursor.setAttribute('x1', String(x(best.t)));
       cursor.setAttribute('x2', String(x(best.t)));
@@ -141,7 +154,13 @@ export function barChart(items) {
     const x0 = PAD.left + i * slot;
     const h = (v) => (v / top) * plotH;
     const bar = (cls, v, offset, width) => {
-      const rect = svgEl('rect', { class: cls, x: x0 + offset, width, y: PAD.top + plotH - h(v), height: h(v) });
+      const rect = svgEl('rect', {
+        class: cls,
+        x: x0 + offset,
+        width,
+        y: PAD.top + plotH - h(v),
+        height: h(v),
+      });
       const title = svgEl('title');
       title.textContent = `${item.label}: ${item.attempts} connections, ${item.failures} failed, ${item.accepted} accepted`;
       rect.append(title);

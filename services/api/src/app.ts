@@ -5,7 +5,11 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Database } from '@hostwatch/db';
 import { createMetricsRegistry, type Registry } from '@hostwatch/ops';
-import Fastify, { type FastifyInstance, type FastifyServerOptions, type onRequestAsyncHookHandler } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyServerOptions,
+  type onRequestAsyncHookHandler,
+} from 'fastify';
 import type { Kysely } from 'kysely';
 import type { ApiTokens } from './auth/api-tokens.js';
 import { BEARER_SCHEME, bearerAuth } from './auth/bearer-auth.js';
@@ -62,7 +66,9 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   app.addSchema(ErrorResponse);
   app.setValidatorCompiler(strictValidatorCompiler([ErrorResponse]));
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
 
   const registry = deps.metrics ?? createMetricsRegistry('api');
   await app.register(httpMetrics, { registry });
@@ -88,7 +94,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     max: deps.rateLimitPerMinute ?? 1200,
     timeWindow: 60_000,
     errorResponseBuilder: (_request, context) => ({
-      ...errorBody(429, `rate limit of ${context.max} requests per minute exceeded; retry in ${context.after}`),
+      ...errorBody(
+        429,
+        `rate limit of ${context.max} requests per minute exceeded; retry in ${context.after}`,
+      ),
       // Fastify's error handler answers with this status.
       statusCode: 429,
     }),
@@ -128,7 +137,8 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
       },
     },
     refResolver: {
-      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`),
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`,
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });

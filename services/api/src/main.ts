@@ -14,6 +14,14 @@ export async function runApi(env: NodeJS.ProcessEnv): Promise<number> {
   const lifecycle = new Lifecycle({ logger: log.child({ component: 'lifecycle' }), stopTimeoutMs: 10_000 });
   const { components } = apiComponents(config, log);
   for (const component of components) lifecycle.add(component);
-  log.info({ host: config.host, port: config.port, readTokens: config.readTokens?.length ?? 0, adminTokens: config.adminTokens?.length ?? 0 }, 'starting');
+  log.info(
+    {
+      host: config.host,
+      port: config.port,
+      readTokens: config.readTokens?.length ?? 0,
+      adminTokens: config.adminTokens?.length ?? 0,
+    },
+    'starting',
+  );
   return lifecycle.run();
 }

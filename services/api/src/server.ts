@@ -14,7 +14,10 @@ import type { ApiConfig } from './config/api-config.js';
  * The API's components in start order: the database pool, the NATS connection (made in the
  * background, so the API serves while NATS is down and `/readyz` says so), and the HTTP server.
  */
-export function apiComponents(config: ApiConfig, log: Logger): { components: Component[]; app: () => FastifyInstance | undefined } {
+export function apiComponents(
+  config: ApiConfig,
+  log: Logger,
+): { components: Component[]; app: () => FastifyInstance | undefined } {
   let db: Kysely<Database> | undefined;
   let nc: NatsConnection | undefined;
   let app: FastifyInstance | undefined;
@@ -31,7 +34,12 @@ export function apiComponents(config: ApiConfig, log: Logger): { components: Com
       name: 'nats',
       start: async () => {
         const abort = new AbortController();
-        const connecting = connectWithBackoff({ servers: config.natsUrl, name: 'hostwatch-api', log: log.child({ component: 'nats' }), signal: abort.signal }).then(
+        const connecting = connectWithBackoff({
+          servers: config.natsUrl,
+          name: 'hostwatch-api',
+          log: log.child({ component: 'nats' }),
+          signal: abort.signal,
+        }).then(
           (connection) => {
             nc = connection;
           },

@@ -28,7 +28,8 @@ async function open(page: Page, hash: string): Promise<void> {
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
     // The silences card asks for a table no migration creates yet and shows the 503's reason.
-    if (msg.type() === 'error' && !msg.text().includes('status of 503')) problems.push(`console: ${msg.text()}`);
+    if (msg.type() === 'error' && !msg.text().includes('status of 503'))
+      problems.push(`console: ${msg.text()}`);
   });
   await page.goto(`${base}/${hash}`);
 }
@@ -38,7 +39,11 @@ beforeAll(async () => {
   await api.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}`;
   profile = await mkdtemp(join(tmpdir(), 'hostwatch-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1366, height: 900 } });
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1366, height: 900 },
+  });
 });
 
 afterAll(async () => {
@@ -53,7 +58,11 @@ describe('the dashboard in Chromium', () => {
     await open(page, `#token=${READ_TOKEN}`);
     const rows = page.locator('table.fleet tbody tr[data-host]');
     await expect.poll(() => rows.count()).toBe(4);
-    expect(await rows.evaluateAll((trs) => trs.map((tr) => [(tr as HTMLElement).dataset['host'], (tr as HTMLElement).dataset['status']]))).toEqual([
+    expect(
+      await rows.evaluateAll((trs) =>
+        trs.map((tr) => [(tr as HTMLElement).dataset['host'], (tr as HTMLElement).dataset['status']]),
+      ),
+    ).toEqual([
       ['db-01', 'pending'],
       ['old-01', 'revoked'],
       ['web-01', 'online'],
@@ -63,11 +72,15 @@ describe('the dashboard in Chromium', () => {
     expect(await page.evaluate(() => location.hash)).toBe('#/');
     const web01 = page.locator('tr[data-host="web-01"]');
     expect(await web01.locator('td[data-field="cpu"]').innerText()).toContain('81.9%');
-    expect(Number(await web01.locator('td[data-field="cpu"] svg.spark').getAttribute('data-points'))).toBeGreaterThan(5);
+    expect(
+      Number(await web01.locator('td[data-field="cpu"] svg.spark').getAttribute('data-points')),
+    ).toBeGreaterThan(5);
     await expect.poll(() => page.locator('#live').getAttribute('data-state')).toBe('on');
 
     await insertStats(api.db, 'web-01', new Date(), 97.5, 44, 10_000);
-    await expect.poll(() => page.locator('tr[data-host="web-01"] td[data-field="cpu"]').innerText()).toContain('97.5%');
+    await expect
+      .poll(() => page.locator('tr[data-host="web-01"] td[data-field="cpu"]').innerText())
+      .toContain('97.5%');
     expect(await page.locator('tr[data-host="web-01"] td[data-field="mem"]').innerText()).toContain('44.0%');
     await page.close();
   });
@@ -80,16 +93,24 @@ describe('the dashboard in Chromium', () => {
     await expect.poll(() => cpu.getAttribute('data-points')).not.toBeNull();
     // Two hours of samples in 288 s buckets, average and maximum.
     expect(Number(await cpu.getAttribute('data-points'))).toBeGreaterThan(40);
-    expect(await page.locator('figure[data-chart="cpu"] g[data-series="cpuAvg"] polyline').count()).toBeGreaterThan(0);
+    expect(
+      await page.locator('figure[data-chart="cpu"] g[data-series="cpuAvg"] polyline').count(),
+    ).toBeGreaterThan(0);
     const box = await page.locator('figure[data-chart="mem"] svg').boundingBox();
     expect(box?.width).toBeGreaterThan(300);
 
     await page.locator('button', { hasText: '1h' }).click();
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/hosts/web-01?range=1h');
     await expect.poll(() => page.locator('button[aria-pressed="true"]').innerText()).toBe('1h');
-    await expect.poll(async () => Number(await page.locator('figure[data-chart="cpu"] svg').getAttribute('data-points'))).toBeGreaterThan(0);
+    await expect
+      .poll(async () =>
+        Number(await page.locator('figure[data-chart="cpu"] svg').getAttribute('data-points')),
+      )
+      .toBeGreaterThan(0);
 
-    expect(Number(await page.locator('figure[data-chart="attempts"] svg').getAttribute('data-points'))).toBe(30);
+    expect(Number(await page.locator('figure[data-chart="attempts"] svg').getAttribute('data-points'))).toBe(
+      30,
+    );
     await expect.poll(() => page.locator('text=203.0.113.5').first().isVisible()).toBe(true);
     await page.screenshot({ path: join(tmpdir(), 'hostwatch-dashboard-host.png'), fullPage: true });
     await page.close();
@@ -110,7 +131,14 @@ describe('the dashboard in Chromium', () => {
 
     await page.locator('form[aria-label="Filter sessions"] button[type="reset"]').click();
     await expect.poll(() => sessions.count()).toBe(4);
-    await insertSession(api.db, { host: 'web-01', session: 'live-1', start: new Date(), source: '198.51.100.77', users: ['deploy'], accepted: 1 });
+    await insertSession(api.db, {
+      host: 'web-01',
+      session: 'live-1',
+      start: new Date(),
+      source: '198.51.100.77',
+      users: ['deploy'],
+      accepted: 1,
+    });
     await expect.poll(() => page.locator('table.sessions tbody tr[data-session="live-1"]').count()).toBe(1);
     expect(await sessions.first().getAttribute('data-session')).toBe('live-1');
     await page.close();

@@ -7,7 +7,8 @@ beforeAll(async () => {
 });
 afterAll(async () => api?.close());
 
-const get = (url: string, token = READ_TOKEN) => api.app.inject({ method: 'GET', url, headers: bearer(token) });
+const get = (url: string, token = READ_TOKEN) =>
+  api.app.inject({ method: 'GET', url, headers: bearer(token) });
 
 describe('GET /api/v1/hosts', () => {
   it('lists every host with its state, latest stats and addresses', async () => {
@@ -30,8 +31,12 @@ describe('GET /api/v1/hosts', () => {
   });
 
   it('filters by status and text, and pages with a cursor', async () => {
-    expect((await get('/api/v1/hosts?status=online')).json().items.map((h: { hostId: string }) => h.hostId)).toEqual(['web-01']);
-    expect((await get('/api/v1/hosts?q=10.0.0.12')).json().items.map((h: { hostId: string }) => h.hostId)).toEqual(['web-02']);
+    expect(
+      (await get('/api/v1/hosts?status=online')).json().items.map((h: { hostId: string }) => h.hostId),
+    ).toEqual(['web-01']);
+    expect(
+      (await get('/api/v1/hosts?q=10.0.0.12')).json().items.map((h: { hostId: string }) => h.hostId),
+    ).toEqual(['web-02']);
     const first = (await get('/api/v1/hosts?limit=3')).json();
     expect(first.items).toHaveLength(3);
     const second = (await get(`/api/v1/hosts?limit=3&cursor=${first.nextCursor}`)).json();
@@ -47,7 +52,10 @@ describe('GET /api/v1/hosts', () => {
     expect(limit.statusCode).toBe(400);
     expect(limit.json().fields[0].field).toBe('querystring.limit');
     const status = await get('/api/v1/hosts?status=sleeping');
-    expect(status.json().fields[0]).toEqual({ field: 'querystring.status', problem: 'must be one of online, offline, pending, revoked' });
+    expect(status.json().fields[0]).toEqual({
+      field: 'querystring.status',
+      problem: 'must be one of online, offline, pending, revoked',
+    });
     const cursor = await get('/api/v1/hosts?cursor=garbage');
     expect(cursor.statusCode).toBe(400);
     expect(cursor.json().fields[0].field).toBe('querystring.cursor');
@@ -60,7 +68,9 @@ describe('GET /api/v1/hosts/{hostId}', () => {
     expect(res.statusCode).toBe(200);
     const host = res.json();
     expect(host.status).toBe('online');
-    expect(host.keys).toEqual([expect.objectContaining({ keyId: 'k-web-01', status: 'approved', revokedAt: null })]);
+    expect(host.keys).toEqual([
+      expect.objectContaining({ keyId: 'k-web-01', status: 'approved', revokedAt: null }),
+    ]);
     expect(host.detail).toEqual({ disks: [{ mount: '/', usedPercent: 41.5 }] });
     expect(host.latest.cpuPercent).toBeCloseTo(81.9, 3);
   });
@@ -76,7 +86,8 @@ describe('GET /api/v1/hosts/{hostId}', () => {
 });
 
 describe('admin: approve and revoke', () => {
-  const post = (url: string, token: string) => api.app.inject({ method: 'POST', url, headers: bearer(token) });
+  const post = (url: string, token: string) =>
+    api.app.inject({ method: 'POST', url, headers: bearer(token) });
 
   it('needs the admin scope', async () => {
     const res = await post('/api/v1/admin/hosts/db-01/approve', READ_TOKEN);
@@ -89,13 +100,23 @@ describe('admin: approve and revoke', () => {
     expect(approved.statusCode).toBe(200);
     // Approved, but its last report is ten minutes old.
     expect(approved.json().status).toBe('offline');
-    const keys = await api.db.selectFrom('host_keys').select('status').where('host_id', '=', 'db-01').execute();
+    const keys = await api.db
+      .selectFrom('host_keys')
+      .select('status')
+      .where('host_id', '=', 'db-01')
+      .execute();
     expect(keys).toEqual([{ status: 'approved' }]);
-    expect((await get('/api/v1/hosts?status=offline')).json().items.map((h: { hostId: string }) => h.hostId)).toEqual(['db-01', 'web-02']);
+    expect(
+      (await get('/api/v1/hosts?status=offline')).json().items.map((h: { hostId: string }) => h.hostId),
+    ).toEqual(['db-01', 'web-02']);
 
     const revoked = await post('/api/v1/admin/hosts/db-01/revoke', ADMIN_TOKEN);
     expect(revoked.json().status).toBe('revoked');
-    const after = await api.db.selectFrom('host_keys').select(['status', 'revoked_at']).where('host_id', '=', 'db-01').execute();
+    const after = await api.db
+      .selectFrom('host_keys')
+      .select(['status', 'revoked_at'])
+      .where('host_id', '=', 'db-01')
+      .execute();
     expect(after[0]?.status).toBe('revoked');
     expect(after[0]?.revoked_at).toBeInstanceOf(Date);
   });

@@ -33,9 +33,14 @@ describe('the OpenAPI document', () => {
 
   it('documents every /api/v1 operation with parameters, security and its error responses', () => {
     const doc = JSON.parse(generated) as {
-      paths: Record<string, Record<string, { security?: unknown; responses: Record<string, unknown>; operationId?: string }>>;
+      paths: Record<
+        string,
+        Record<string, { security?: unknown; responses: Record<string, unknown>; operationId?: string }>
+      >;
     };
-    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([m, op]) => ({ path, m, op })));
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([m, op]) => ({ path, m, op })),
+    );
     const api = operations.filter((o) => o.path.startsWith('/api/v1/'));
     expect(api.map((o) => `${o.m.toUpperCase()} ${o.path}`).sort()).toEqual([
       'GET /api/v1/admin/quarantine',
@@ -67,10 +72,20 @@ describe('the OpenAPI document', () => {
 
   it('passes redocly lint with the recommended rules', async () => {
     const run = promisify(execFile);
-    const result = await run(REDOCLY.pathname, ['lint', '--config', REDOCLY_CONFIG.pathname, '--format', 'stylish', COMMITTED.pathname], {
-      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
-    }).catch((err: { stdout: string; stderr: string }) => ({ stdout: err.stdout, stderr: err.stderr, failed: true }));
-    expect({ failed: 'failed' in result, output: result.stdout + result.stderr }).toMatchObject({ failed: false });
+    const result = await run(
+      REDOCLY.pathname,
+      ['lint', '--config', REDOCLY_CONFIG.pathname, '--format', 'stylish', COMMITTED.pathname],
+      {
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      },
+    ).catch((err: { stdout: string; stderr: string }) => ({
+      stdout: err.stdout,
+      stderr: err.stderr,
+      failed: true,
+    }));
+    expect({ failed: 'failed' in result, output: result.stdout + result.stderr }).toMatchObject({
+      failed: false,
+    });
     expect(result.stdout + result.stderr).toMatch(/valid/i);
   });
 });

@@ -7,7 +7,8 @@ beforeAll(async () => {
 });
 afterAll(async () => api?.close());
 
-const get = (url: string, token = READ_TOKEN) => api.app.inject({ method: 'GET', url, headers: bearer(token) });
+const get = (url: string, token = READ_TOKEN) =>
+  api.app.inject({ method: 'GET', url, headers: bearer(token) });
 const iso = (msAgo: number) => new Date(api.now.getTime() - msAgo).toISOString();
 
 describe('GET /api/v1/hosts/{hostId}/stats', () => {
@@ -15,7 +16,12 @@ describe('GET /api/v1/hosts/{hostId}/stats', () => {
     const res = await get('/api/v1/hosts/web-01/stats');
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body).toMatchObject({ hostId: 'web-01', stepSeconds: 288, source: 'raw', to: api.now.toISOString() });
+    expect(body).toMatchObject({
+      hostId: 'web-01',
+      stepSeconds: 288,
+      source: 'raw',
+      to: api.now.toISOString(),
+    });
     const samples = body.points.reduce((n: number, p: { samples: number }) => n + p.samples, 0);
     expect(samples).toBe(720);
     const last = body.points.at(-1);
@@ -25,7 +31,9 @@ describe('GET /api/v1/hosts/{hostId}/stats', () => {
   });
 
   it('takes an explicit step over an explicit range', async () => {
-    const body = (await get(`/api/v1/hosts/web-01/stats?from=${iso(3_600_000)}&to=${iso(0)}&step=600`)).json();
+    const body = (
+      await get(`/api/v1/hosts/web-01/stats?from=${iso(3_600_000)}&to=${iso(0)}&step=600`)
+    ).json();
     expect(body.stepSeconds).toBe(600);
     expect(body.points).toHaveLength(6);
     expect(body.points.every((p: { samples: number }) => p.samples === 60)).toBe(true);
@@ -47,7 +55,10 @@ describe('GET /api/v1/hosts/{hostId}/stats', () => {
     const tooMany = await get(`/api/v1/hosts/web-01/stats?from=${iso(30 * 86_400_000)}&step=10`);
     expect(tooMany.statusCode).toBe(400);
     const notDate = await get('/api/v1/hosts/web-01/stats?from=yesterday');
-    expect(notDate.json().fields[0]).toEqual({ field: 'querystring.from', problem: 'must match format "date-time"' });
+    expect(notDate.json().fields[0]).toEqual({
+      field: 'querystring.from',
+      problem: 'must match format "date-time"',
+    });
     const tooFine = await get('/api/v1/hosts/web-01/stats?step=1');
     expect(tooFine.json().fields[0]).toEqual({ field: 'querystring.step', problem: 'must be >= 10' });
     expect((await get('/api/v1/hosts/nobody/stats')).statusCode).toBe(404);
@@ -69,8 +80,12 @@ describe('GET /api/v1/stats/sparklines', () => {
   });
 
   it('needs hosts and refuses malformed lists', async () => {
-    expect((await get('/api/v1/stats/sparklines')).json().fields).toEqual([{ field: 'querystring.hosts', problem: 'is required' }]);
-    expect((await get('/api/v1/stats/sparklines?hosts=a,,b')).json().fields[0].field).toBe('querystring.hosts');
+    expect((await get('/api/v1/stats/sparklines')).json().fields).toEqual([
+      { field: 'querystring.hosts', problem: 'is required' },
+    ]);
+    expect((await get('/api/v1/stats/sparklines?hosts=a,,b')).json().fields[0].field).toBe(
+      'querystring.hosts',
+    );
   });
 });
 
@@ -80,7 +95,13 @@ describe('GET /api/v1/ssh/sessions', () => {
   it('lists the last week newest first with outcomes', async () => {
     const body = (await get('/api/v1/ssh/sessions')).json();
     expect(ids(body)).toEqual(['s5', 's4', 's3', 's2', 's1']);
-    expect(body.items.map((s: { outcome: string }) => s.outcome)).toEqual(['failed', 'probe', 'accepted', 'failed', 'failed']);
+    expect(body.items.map((s: { outcome: string }) => s.outcome)).toEqual([
+      'failed',
+      'probe',
+      'accepted',
+      'failed',
+      'failed',
+    ]);
   });
 
   it('filters by host, source, user, outcome and time', async () => {
@@ -88,7 +109,9 @@ describe('GET /api/v1/ssh/sessions', () => {
     expect(ids((await get('/api/v1/ssh/sessions?source=203.0.113.5')).json())).toEqual(['s5', 's2', 's1']);
     expect(ids((await get('/api/v1/ssh/sessions?user=oracle')).json())).toEqual(['s2']);
     expect(ids((await get('/api/v1/ssh/sessions?outcome=accepted')).json())).toEqual(['s3']);
-    expect(ids((await get(`/api/v1/ssh/sessions?from=${iso(30 * 86_400_000)}&to=${iso(5 * 86_400_000)}`)).json())).toEqual(['s6']);
+    expect(
+      ids((await get(`/api/v1/ssh/sessions?from=${iso(30 * 86_400_000)}&to=${iso(5 * 86_400_000)}`)).json()),
+    ).toEqual(['s6']);
   });
 
   it('pages with a cursor without losing or repeating a session', async () => {
@@ -108,7 +131,9 @@ describe('GET /api/v1/ssh/sessions', () => {
     const res = await get(`/api/v1/ssh/sessions?cursor=${forged}`);
     expect(res.statusCode).toBe(400);
     expect(res.json().fields[0].field).toBe('querystring.cursor');
-    expect((await get('/api/v1/ssh/sessions?outcome=maybe')).json().fields[0].field).toBe('querystring.outcome');
+    expect((await get('/api/v1/ssh/sessions?outcome=maybe')).json().fields[0].field).toBe(
+      'querystring.outcome',
+    );
   });
 });
 
@@ -126,7 +151,9 @@ describe('GET /api/v1/ssh/attempts', () => {
   });
 
   it('refuses days that are not days and reversed ranges', async () => {
-    expect((await get('/api/v1/ssh/attempts?from=2026-13-01')).json().fields[0].field).toBe('querystring.from');
+    expect((await get('/api/v1/ssh/attempts?from=2026-13-01')).json().fields[0].field).toBe(
+      'querystring.from',
+    );
     expect((await get('/api/v1/ssh/attempts?from=2026-02-02&to=2026-02-01')).statusCode).toBe(400);
   });
 });
@@ -134,8 +161,19 @@ describe('GET /api/v1/ssh/attempts', () => {
 describe('GET /api/v1/ssh/top-sources and top-users', () => {
   it('ranks sources fleet-wide and per host', async () => {
     const fleet = (await get('/api/v1/ssh/top-sources')).json().items;
-    expect(fleet[0]).toMatchObject({ source: '203.0.113.5', sessions: 3, failures: 11, accepted: 0, hosts: 2, users: 3 });
-    expect(fleet.map((s: { source: string }) => s.source)).toEqual(['203.0.113.5', '192.0.2.9', '198.51.100.7']);
+    expect(fleet[0]).toMatchObject({
+      source: '203.0.113.5',
+      sessions: 3,
+      failures: 11,
+      accepted: 0,
+      hosts: 2,
+      users: 3,
+    });
+    expect(fleet.map((s: { source: string }) => s.source)).toEqual([
+      '203.0.113.5',
+      '192.0.2.9',
+      '198.51.100.7',
+    ]);
     const web02 = (await get('/api/v1/ssh/top-sources?host=web-02')).json().items;
     expect(web02).toEqual([expect.objectContaining({ source: '203.0.113.5', sessions: 1, hosts: 1 })]);
   });
@@ -155,7 +193,13 @@ describe('GET /api/v1/security-events', () => {
   it('lists events newest first, filtered and paged', async () => {
     const all = (await get('/api/v1/security-events')).json();
     expect(all.items.map((e: { eventId: string }) => e.eventId)).toEqual(['e3', 'e2', 'e1']);
-    expect(all.items[0]).toMatchObject({ hostId: 'web-02', type: 'sudo', user: 'bob', allowed: false, command: '/bin/sh' });
+    expect(all.items[0]).toMatchObject({
+      hostId: 'web-02',
+      type: 'sudo',
+      user: 'bob',
+      allowed: false,
+      command: '/bin/sh',
+    });
     expect((await get('/api/v1/security-events?type=user_added')).json().items).toHaveLength(1);
     const page = (await get('/api/v1/security-events?limit=2')).json();
     const rest = (await get(`/api/v1/security-events?limit=2&cursor=${page.nextCursor}`)).json();
@@ -171,7 +215,10 @@ describe('alerts', () => {
       ['memory:web-02', 'pending'],
     ]);
     expect((await get('/api/v1/alerts?state=pending')).json().items).toHaveLength(1);
-    expect((await get('/api/v1/hosts')).json().items.find((h: { hostId: string }) => h.hostId === 'web-01').openAlerts).toBe(1);
+    expect(
+      (await get('/api/v1/hosts')).json().items.find((h: { hostId: string }) => h.hostId === 'web-01')
+        .openAlerts,
+    ).toBe(1);
   });
 
   it('shows the notification history', async () => {

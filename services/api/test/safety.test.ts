@@ -8,7 +8,10 @@ import { ADMIN_TOKEN, READ_TOKEN, bearer, startTestApi, type TestApi } from './s
 
 describe('ApiTokens', () => {
   it('knows each token by its scope, admin winning, and nothing else', () => {
-    const tokens = new ApiTokens({ read: ['r-token-aaaaaaaaaaaaaaaa', 'both-aaaaaaaaaaaaaaaa'], admin: ['both-aaaaaaaaaaaaaaaa'] });
+    const tokens = new ApiTokens({
+      read: ['r-token-aaaaaaaaaaaaaaaa', 'both-aaaaaaaaaaaaaaaa'],
+      admin: ['both-aaaaaaaaaaaaaaaa'],
+    });
     expect(tokens.scopeOf('r-token-aaaaaaaaaaaaaaaa')).toBe('read');
     expect(tokens.scopeOf('both-aaaaaaaaaaaaaaaa')).toBe('admin');
     expect(tokens.scopeOf('r-token-aaaaaaaaaaaaaaa')).toBeUndefined();
@@ -31,7 +34,12 @@ describe('authentication, headers and errors', () => {
   afterAll(async () => api?.close());
 
   it('answers 401 with a challenge without a token, with a malformed one, and with an unknown one', async () => {
-    for (const headers of [{}, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: `Bearer ${READ_TOKEN}x` }, { authorization: 'Bearer' }]) {
+    for (const headers of [
+      {},
+      { authorization: 'Basic dXNlcjpwYXNz' },
+      { authorization: `Bearer ${READ_TOKEN}x` },
+      { authorization: 'Bearer' },
+    ]) {
       const res = await api.app.inject({ method: 'GET', url: '/api/v1/hosts', headers });
       expect(res.statusCode).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Bearer realm="hostwatch"');
@@ -40,9 +48,16 @@ describe('authentication, headers and errors', () => {
   });
 
   it('answers 403 to a read token on an admin route, and admits an admin token to read routes', async () => {
-    const res = await api.app.inject({ method: 'POST', url: '/api/v1/admin/hosts/web-01/revoke', headers: bearer(READ_TOKEN) });
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/hosts/web-01/revoke',
+      headers: bearer(READ_TOKEN),
+    });
     expect(res.statusCode).toBe(403);
-    expect((await api.app.inject({ method: 'GET', url: '/api/v1/hosts', headers: bearer(ADMIN_TOKEN) })).statusCode).toBe(200);
+    expect(
+      (await api.app.inject({ method: 'GET', url: '/api/v1/hosts', headers: bearer(ADMIN_TOKEN) }))
+        .statusCode,
+    ).toBe(200);
   });
 
   it('sends security headers on API responses and on the dashboard', async () => {
@@ -57,7 +72,11 @@ describe('authentication, headers and errors', () => {
 
   it('never writes a token to the log', async () => {
     await api.app.inject({ method: 'GET', url: '/api/v1/hosts?limit=1', headers: bearer(READ_TOKEN) });
-    await api.app.inject({ method: 'GET', url: '/api/v1/hosts?limit=1', headers: bearer(`${ADMIN_TOKEN}-wrong`) });
+    await api.app.inject({
+      method: 'GET',
+      url: '/api/v1/hosts?limit=1',
+      headers: bearer(`${ADMIN_TOKEN}-wrong`),
+    });
     const log = lines.join('');
     expect(log).toContain('/api/v1/hosts?limit=1');
     expect(log).not.toContain(READ_TOKEN);
@@ -65,7 +84,11 @@ describe('authentication, headers and errors', () => {
   });
 
   it('answers unknown routes with a JSON 404', async () => {
-    const res = await api.app.inject({ method: 'GET', url: '/api/v1/nothing-here', headers: bearer(READ_TOKEN) });
+    const res = await api.app.inject({
+      method: 'GET',
+      url: '/api/v1/nothing-here',
+      headers: bearer(READ_TOKEN),
+    });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
   });
@@ -90,15 +113,33 @@ describe('silences: strict bodies', () => {
     const { createSilencesTable } = await import('./support/silences-table.js');
     await createSilencesTable(api.db);
     const endsAt = new Date(api.now.getTime() + 3_600_000).toISOString();
-    const created = await post('/api/v1/silences', { hostId: 'web-01', types: ['cpu', 'memory'], endsAt, comment: 'kernel upgrade' });
+    const created = await post('/api/v1/silences', {
+      hostId: 'web-01',
+      types: ['cpu', 'memory'],
+      endsAt,
+      comment: 'kernel upgrade',
+    });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toMatchObject({ hostId: 'web-01', types: ['cpu', 'memory'], state: 'active', createdBy: 'admin', endsAt });
-    const list = await api.app.inject({ method: 'GET', url: '/api/v1/silences?host=web-01', headers: bearer(READ_TOKEN) });
+    expect(created.json()).toMatchObject({
+      hostId: 'web-01',
+      types: ['cpu', 'memory'],
+      state: 'active',
+      createdBy: 'admin',
+      endsAt,
+    });
+    const list = await api.app.inject({
+      method: 'GET',
+      url: '/api/v1/silences?host=web-01',
+      headers: bearer(READ_TOKEN),
+    });
     expect(list.json().items).toHaveLength(1);
     const expired = await post(`/api/v1/silences/${created.json().id}/expire`, undefined);
     expect(expired.statusCode).toBe(200);
     expect(expired.json().state).toBe('expired');
-    expect((await api.app.inject({ method: 'GET', url: '/api/v1/silences', headers: bearer(READ_TOKEN) })).json().items).toEqual([]);
+    expect(
+      (await api.app.inject({ method: 'GET', url: '/api/v1/silences', headers: bearer(READ_TOKEN) })).json()
+        .items,
+    ).toEqual([]);
     expect((await post('/api/v1/silences/999/expire', undefined)).statusCode).toBe(404);
   });
 
@@ -111,8 +152,16 @@ describe('silences: strict bodies', () => {
     const typed = await post('/api/v1/silences', { endsAt, comment: 42 });
     expect(typed.json().fields).toEqual([{ field: 'body.comment', problem: 'must be string' }]);
     const several = await post('/api/v1/silences', { types: ['cpu', 'sunshine'], comment: '' });
-    expect(several.json().fields.map((f: { field: string }) => f.field).sort()).toEqual(['body.comment', 'body.endsAt', 'body.types.1']);
-    const past = await post('/api/v1/silences', { endsAt: new Date(api.now.getTime() - 1000).toISOString(), comment: 'late' });
+    expect(
+      several
+        .json()
+        .fields.map((f: { field: string }) => f.field)
+        .sort(),
+    ).toEqual(['body.comment', 'body.endsAt', 'body.types.1']);
+    const past = await post('/api/v1/silences', {
+      endsAt: new Date(api.now.getTime() - 1000).toISOString(),
+      comment: 'late',
+    });
     expect(past.json().fields).toEqual([{ field: 'body.endsAt', problem: 'is in the past' }]);
     const notJson = await api.app.inject({
       method: 'POST',
@@ -135,9 +184,17 @@ describe('failures and limits', () => {
       checks: { postgres: () => Promise.reject(new Error('connection refused')) },
     });
     try {
-      const res = await app.inject({ method: 'GET', url: '/api/v1/hosts/web-01', headers: bearer(READ_TOKEN) });
+      const res = await app.inject({
+        method: 'GET',
+        url: '/api/v1/hosts/web-01',
+        headers: bearer(READ_TOKEN),
+      });
       expect(res.statusCode).toBe(500);
-      expect(res.json()).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'internal error; the server log has the details' });
+      expect(res.json()).toEqual({
+        statusCode: 500,
+        error: 'Internal Server Error',
+        message: 'internal error; the server log has the details',
+      });
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
       expect(ready.statusCode).toBe(503);
       expect(ready.json()).toEqual({ status: 'not ready', checks: { postgres: 'connection refused' } });
@@ -153,10 +210,16 @@ describe('failures and limits', () => {
       const codes: number[] = [];
       for (let i = 0; i < 7; i++) {
         const token = i % 2 === 0 ? READ_TOKEN : 'guess-0000000000000000';
-        codes.push((await api.app.inject({ method: 'GET', url: '/api/v1/hosts', headers: bearer(token) })).statusCode);
+        codes.push(
+          (await api.app.inject({ method: 'GET', url: '/api/v1/hosts', headers: bearer(token) })).statusCode,
+        );
       }
       expect(codes).toEqual([200, 401, 200, 401, 200, 429, 429]);
-      const limited = await api.app.inject({ method: 'GET', url: '/api/v1/hosts', headers: bearer(READ_TOKEN) });
+      const limited = await api.app.inject({
+        method: 'GET',
+        url: '/api/v1/hosts',
+        headers: bearer(READ_TOKEN),
+      });
       expect(limited.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
       expect(limited.headers['retry-after']).toBeDefined();
     } finally {
@@ -185,8 +248,12 @@ describe('operations', () => {
     const res = await api.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
-    expect(res.body).toMatch(/hostwatch_http_request_duration_seconds_count\{[^}]*method="GET",route="\/api\/v1\/hosts",status="200"[^}]*\} 1/);
-    expect(res.body).toMatch(/hostwatch_http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/hosts",status="401"[^}]*\} 1/);
+    expect(res.body).toMatch(
+      /hostwatch_http_request_duration_seconds_count\{[^}]*method="GET",route="\/api\/v1\/hosts",status="200"[^}]*\} 1/,
+    );
+    expect(res.body).toMatch(
+      /hostwatch_http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/hosts",status="401"[^}]*\} 1/,
+    );
     expect(res.body).toContain('hostwatch_process_cpu_seconds_total');
   });
 });

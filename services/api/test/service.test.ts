@@ -2,7 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createDb } from '@hostwatch/db';
-import { createTestDatabase, freePort, startTestNatsServer, waitFor, type TestNatsServer } from '@hostwatch/testkit';
+import {
+  createTestDatabase,
+  freePort,
+  startTestNatsServer,
+  waitFor,
+  type TestNatsServer,
+} from '@hostwatch/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedFleet } from './support/seed-fleet.js';
 
@@ -15,7 +21,10 @@ interface Run {
 }
 
 function runApi(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [CLI, 'api'], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'api'], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
   child.stderr?.on('data', (b: Buffer) => (output += b.toString()));
@@ -36,7 +45,13 @@ describe('hostwatch api', () => {
 
   it('serves until SIGTERM, ready when PostgreSQL and NATS are, and exits 0', async () => {
     const port = await freePort();
-    const run = runApi({ DATABASE_URL: databaseUrl, NATS_URL: nats.url, API_PORT: String(port), API_READ_TOKENS: TOKEN, LOG_LEVEL: 'info' });
+    const run = runApi({
+      DATABASE_URL: databaseUrl,
+      NATS_URL: nats.url,
+      API_PORT: String(port),
+      API_READ_TOKENS: TOKEN,
+      LOG_LEVEL: 'info',
+    });
     try {
       const base = `http://127.0.0.1:${port}`;
       const ready = await waitFor('api ready', async () => {

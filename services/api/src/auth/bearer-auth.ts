@@ -36,7 +36,8 @@ export function bearerAuth(tokens: ApiTokens): onRequestAsyncHookHandler {
     if (!match?.[1]) return refuse(reply, 401, 'an Authorization: Bearer <token> header is required');
     const scope = tokens.scopeOf(match[1]);
     if (scope === undefined) return refuse(reply, 401, 'the bearer token is not valid');
-    if (needed === 'admin' && scope !== 'admin') return refuse(reply, 403, 'this needs a token with the admin scope');
+    if (needed === 'admin' && scope !== 'admin')
+      return refuse(reply, 403, 'this needs a token with the admin scope');
     request.tokenScope = scope;
   };
 }

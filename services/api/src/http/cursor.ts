@@ -1,6 +1,7 @@
 import { ClientError } from './client-error.js';
 
-const badCursor = (): ClientError => new ClientError(400, 'is not a cursor this API returned', 'querystring.cursor');
+const badCursor = (): ClientError =>
+  new ClientError(400, 'is not a cursor this API returned', 'querystring.cursor');
 
 /** Encodes the sort key of the last item of a page as an opaque cursor for the next page. */
 export function encodeCursor(key: readonly (string | number)[]): string {
@@ -15,7 +16,11 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   } catch {
     throw badCursor();
   }
-  if (!Array.isArray(key) || key.length !== arity || !key.every((k) => typeof k === 'string' || typeof k === 'number')) {
+  if (
+    !Array.isArray(key) ||
+    key.length !== arity ||
+    !key.every((k) => typeof k === 'string' || typeof k === 'number')
+  ) {
     throw badCursor();
   }
   return key as (string | number)[];

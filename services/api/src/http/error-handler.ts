@@ -39,13 +39,18 @@ export function errorBody(statusCode: number, message: string, fields?: ErrorBod
  */
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err.validation) {
-    const fields = describeValidation(err.validationContext ?? 'request', err.validation as ValidationIssue[]);
+    const fields = describeValidation(
+      err.validationContext ?? 'request',
+      err.validation as ValidationIssue[],
+    );
     const message = fields?.map((f) => `${f.field} ${f.problem}`).join('; ') ?? 'invalid request';
     return reply.code(400).send(errorBody(400, message, fields));
   }
   if (err instanceof ClientError && err.field !== undefined) {
     const problem = err.message.slice(err.field.length + 1);
-    return reply.code(err.statusCode).send(errorBody(err.statusCode, err.message, [{ field: err.field, problem }]));
+    return reply
+      .code(err.statusCode)
+      .send(errorBody(err.statusCode, err.message, [{ field: err.field, problem }]));
   }
   const status = err.statusCode ?? 500;
   if ((status >= 400 && status < 500) || status === 503) {

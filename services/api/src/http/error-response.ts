@@ -40,7 +40,9 @@ const ERROR_DESCRIPTIONS = {
 export type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
 
 /** Response schemas for the error statuses of an authenticated route, plus any `extra` ones. */
-export function errorResponses(...extra: readonly ErrorStatus[]): Record<number, ReturnType<typeof described>> {
+export function errorResponses(
+  ...extra: readonly ErrorStatus[]
+): Record<number, ReturnType<typeof described>> {
   const codes = new Set<ErrorStatus>([400, 401, 403, 429, 500, ...extra]);
   return Object.fromEntries([...codes].sort().map((code) => [code, described(ERROR_DESCRIPTIONS[code])]));
 }

@@ -14,7 +14,11 @@ export const httpMetrics = fp<{ registry: Registry }>(
     });
     app.addHook('onResponse', async (request, reply) => {
       histogram.observe(
-        { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+        {
+          method: request.method,
+          route: request.routeOptions.url ?? 'unmatched',
+          status: String(reply.statusCode),
+        },
         reply.elapsedTime / 1000,
       );
     });

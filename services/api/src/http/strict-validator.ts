@@ -20,7 +20,9 @@ function createAjv(coerceTypes: boolean): Ajv {
  * numbers and booleans are read from text; bodies are JSON and are taken as sent, with no
  * coercion at all. Nothing is removed: an unknown field fails validation.
  */
-export function strictValidatorCompiler(sharedSchemas: readonly AnySchema[]): FastifySchemaCompiler<AnySchema> {
+export function strictValidatorCompiler(
+  sharedSchemas: readonly AnySchema[],
+): FastifySchemaCompiler<AnySchema> {
   const fromText = createAjv(true);
   const asSent = createAjv(false);
   for (const schema of sharedSchemas) {

@@ -61,11 +61,13 @@ export class FleetSnapshot {
 
   async #load(): Promise<void> {
     const now = this.options.now();
-    const hosts = await loadHostSummaries(this.options.db, {
-      now,
-      offlineAfterMs: this.options.offlineAfterMs,
-      latestWithinMs: this.options.latestWithinMs,
-    });
+    const hosts: HostSummaryBody[] = (
+      await loadHostSummaries(this.options.db, {
+        now,
+        offlineAfterMs: this.options.offlineAfterMs,
+        latestWithinMs: this.options.latestWithinMs,
+      })
+    ).map(({ approvedAt: _a, revokedAt: _r, keys: _k, detail: _d, ...summary }) => summary);
     const byId = new Map(hosts.map((h) => [h.hostId, h]));
     const changed = hosts.filter((h) => {
       const before = this.#byId.get(h.hostId);

@@ -33,7 +33,11 @@ interface SessionRow {
 }
 
 /** The outcome of an ssh session: anyone got in, someone tried and failed, or nobody tried to log in. */
-export function sessionOutcome(row: { accepted: number; failures: number; invalid_users: number }): 'accepted' | 'failed' | 'probe' {
+export function sessionOutcome(row: {
+  accepted: number;
+  failures: number;
+  invalid_users: number;
+}): 'accepted' | 'failed' | 'probe' {
   if (row.accepted > 0) return 'accepted';
   return row.failures > 0 || row.invalid_users > 0 ? 'failed' : 'probe';
 }
@@ -95,7 +99,9 @@ export class LiveFeed {
   async #pollSessions(): Promise<void> {
     const { rows } = await sql<SessionRow>`
       SELECT host_id, session, started_at, ended_at, source, users, failures, invalid_users, accepted, closed
-        FROM ssh_sessions WHERE ended_at > ${this.#sessionsSince} ORDER BY ended_at LIMIT 500`.execute(this.options.db);
+        FROM ssh_sessions WHERE ended_at > ${this.#sessionsSince} ORDER BY ended_at LIMIT 500`.execute(
+      this.options.db,
+    );
     for (const row of rows) {
       this.#sessionsSince = row.ended_at;
       this.#publish({
@@ -124,10 +130,12 @@ export class LiveFeed {
     this.#alerts = new Map(rows.map((r) => [r.series_key, r.version]));
     if (previous === undefined) return;
     for (const row of rows) {
-      if (previous.get(row.series_key) !== row.version) this.#publish({ type: 'alert', data: alertBody(row) });
+      if (previous.get(row.series_key) !== row.version)
+        this.#publish({ type: 'alert', data: alertBody(row) });
     }
     for (const key of previous.keys()) {
-      if (!this.#alerts.has(key)) this.#publish({ type: 'alert', data: { seriesKey: key, state: 'resolved' } });
+      if (!this.#alerts.has(key))
+        this.#publish({ type: 'alert', data: { seriesKey: key, state: 'resolved' } });
     }
   }
 

@@ -10,8 +10,24 @@ export interface HostSummaryOptions {
   readonly offlineAfterMs: number;
   /** Latest stats are looked for this far back (bounds the partitions probed). */
   readonly latestWithinMs: number;
-  /** One host only. */
+  /** One host only; its row then also carries the latest sample's detail, approval times and keys. */
   readonly hostId?: string;
+}
+
+/** A host's key as {@link loadHostSummaries} returns it for one host. */
+export interface HostKeyRow {
+  readonly keyId: string;
+  readonly status: 'pending' | 'approved' | 'revoked';
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+/** A host summary with what only the one-host view shows. */
+export interface HostSummaryWithDetail extends HostSummaryBody {
+  readonly approvedAt: string | null;
+  readonly revokedAt: string | null;
+  readonly keys: HostKeyRow[];
+  readonly detail: unknown;
 }
 
 interface HostRow {
@@ -34,6 +50,10 @@ interface HostRow {
   cpu_count: number;
   mem_total_bytes: string;
   processes: number | null;
+  approved_at: Date | null;
+  revoked_at: Date | null;
+  detail?: unknown;
+  keys?: { keyId: string; status: HostKeyRow['status']; createdAt: string; revokedAt: string | null }[];
 }
 
 function latestOf(row: HostRow): LatestStatsBody | null {
@@ -69,17 +89,30 @@ export function hostState(
  * Every host (or one) with its latest stats sample and open alert count, ordered by host id. The
  * latest sample is one backward index probe per host and partition within `latestWithinMs`.
  */
-export async function loadHostSummaries(db: Kysely<Database>, options: HostSummaryOptions): Promise<HostSummaryBody[]> {
+export async function loadHostSummaries(
+  db: Kysely<Database>,
+  options: HostSummaryOptions,
+): Promise<HostSummaryWithDetail[]> {
   const since = new Date(options.now.getTime() - options.latestWithinMs);
   const { rows } = await sql<HostRow>`
-    SELECT h.host_id, h.status, h.hostname, h.addresses, h.first_seen, h.last_seen,
+    SELECT h.host_id, h.status, h.hostname, h.addresses, h.first_seen, h.last_seen, h.approved_at, h.revoked_at,
            coalesce(a.firing, 0) AS open_alerts,
            s.time, s.cpu_used_percent, s.mem_used_percent, s.swap_used_percent, s.disk_max_used_percent,
            s.load1, s.load5, s.load15, s.uptime_seconds, s.cpu_count, s.mem_total_bytes, s.processes
+           ${
+             options.hostId === undefined
+               ? sql``
+               : sql`, s.detail, (
+                   SELECT coalesce(json_agg(json_build_object('keyId', k.key_id, 'status', k.status,
+                            'createdAt', to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                            'revokedAt', to_char(k.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+                          ORDER BY k.created_at, k.key_id), '[]')
+                     FROM host_keys k WHERE k.host_id = h.host_id) AS keys`
+           }
       FROM hosts h
       LEFT JOIN LATERAL (
         SELECT time, cpu_used_percent, mem_used_percent, swap_used_percent, disk_max_used_percent,
-               load1, load5, load15, uptime_seconds, cpu_count, mem_total_bytes, processes
+               load1, load5, load15, uptime_seconds, cpu_count, mem_total_bytes, processes, detail
           FROM host_stats
          WHERE host_id = h.host_id AND time >= ${since}
          ORDER BY time DESC
@@ -101,6 +134,10 @@ export async function loadHostSummaries(db: Kysely<Database>, options: HostSumma
       lastSeen: lastHeard.toISOString(),
       latest: latestOf(row),
       openAlerts: Number(row.open_alerts),
+      approvedAt: row.approved_at?.toISOString() ?? null,
+      revokedAt: row.revoked_at?.toISOString() ?? null,
+      keys: row.keys ?? [],
+      detail: row.detail ?? null,
     };
   });
 }

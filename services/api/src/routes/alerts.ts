@@ -15,7 +15,9 @@ const Alert = Type.Object(
     hostId: Nullable(Type.String()),
     type: Type.String({ description: 'cpu, memory, disk, swap, load, offline, ssh failures, …' }),
     label: Nullable(Type.String()),
-    state: StringEnum(['pending', 'firing'], { description: 'pending: over the limit, waiting out its duration; firing: notified' }),
+    state: StringEnum(['pending', 'firing'], {
+      description: 'pending: over the limit, waiting out its duration; firing: notified',
+    }),
     since: DateTime,
     firedAt: Nullable(DateTime),
     lastValue: Type.Number(),
@@ -121,12 +123,16 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
       schema: {
         tags: ['alerts'],
         operationId: 'listAlertHistory',
-        summary: 'Notifications the alerter sent or is sending (alerts firing and resolved, security mails), newest first',
+        summary:
+          'Notifications the alerter sent or is sending (alerts firing and resolved, security mails), newest first',
         querystring: Type.Object(
           {
             kind: Type.Optional(StringEnum(['alert', 'security'])),
             status: Type.Optional(StringEnum(['pending', 'sent', 'failed'])),
-            from: Type.Optional({ ...DateTime, description: 'Created at or after (default: 30 days before `to`)' }),
+            from: Type.Optional({
+              ...DateTime,
+              description: 'Created at or after (default: 30 days before `to`)',
+            }),
             to: Type.Optional({ ...DateTime, description: 'Created before (default: now)' }),
             limit: Type.Optional(Limit),
             cursor: Type.Optional(Cursor),
@@ -145,7 +151,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, 
       if (q.status !== undefined) conditions.push(sql`status = ${q.status}`);
       if (q.cursor !== undefined) {
         const [id] = decodeCursor(q.cursor, 1);
-        if (!/^\d{1,19}$/.test(String(id))) throw new ClientError(400, 'is not a cursor this API returned', 'querystring.cursor');
+        if (!/^\d{1,19}$/.test(String(id)))
+          throw new ClientError(400, 'is not a cursor this API returned', 'querystring.cursor');
         conditions.push(sql`id < ${String(id)}::bigint`);
       }
       const { rows } = await sql<{

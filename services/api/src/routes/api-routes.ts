@@ -14,7 +14,10 @@ import { sshSessionRoutes } from './ssh-sessions.js';
 import { sshTopRoutes } from './ssh-top.js';
 
 /** Every `/api/v1` route, each needing a bearer token of the scope it names. */
-export const apiRoutes: FastifyPluginAsync<RouteContext & { prefix?: string }> = async (app, { prefix: _prefix, ...ctx }) => {
+export const apiRoutes: FastifyPluginAsync<RouteContext & { prefix?: string }> = async (
+  app,
+  { prefix: _prefix, ...ctx },
+) => {
   for (const routes of [
     hostRoutes,
     hostStatsRoutes,

@@ -19,11 +19,20 @@ const ASSETS = ['index.html', 'app.js', 'charts.js', 'app.css', 'favicon.svg'] a
  */
 export const dashboardRoutes: FastifyPluginAsync = async (app) => {
   const files = new Map(
-    ASSETS.map((name) => [name, { body: readFileSync(new URL(name, PUBLIC)), type: TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream' }]),
+    ASSETS.map((name) => [
+      name,
+      {
+        body: readFileSync(new URL(name, PUBLIC)),
+        type: TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream',
+      },
+    ]),
   );
   const index = files.get('index.html');
   app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(index?.type ?? 'text/html').header('cache-control', 'no-cache').send(index?.body),
+    reply
+      .type(index?.type ?? 'text/html')
+      .header('cache-control', 'no-cache')
+      .send(index?.body),
   );
   app.get(
     '/assets/:file',
@@ -40,7 +49,10 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const file = files.get((request.params as { file: (typeof ASSETS)[number] }).file);
-      return reply.type(file?.type ?? 'application/octet-stream').header('cache-control', 'no-cache').send(file?.body);
+      return reply
+        .type(file?.type ?? 'application/octet-stream')
+        .header('cache-control', 'no-cache')
+        .send(file?.body);
     },
   );
 };

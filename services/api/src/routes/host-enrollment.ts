@@ -28,7 +28,8 @@ export const hostEnrollmentRoutes: FastifyPluginAsyncTypebox<RouteContext> = asy
         tags: ['admin'],
         operationId: 'approveHost',
         summary: 'Approve a pending host and its pending keys, so ingest accepts its messages',
-        description: 'Approving an approved host changes nothing. A revoked host stays revoked (409): enroll it again under a new key.',
+        description:
+          'Approving an approved host changes nothing. A revoked host stays revoked (409): enroll it again under a new key.',
         params: HostParams,
         response: { 200: HostSummary, ...errorResponses(404, 409) },
       },
@@ -37,13 +38,28 @@ export const hostEnrollmentRoutes: FastifyPluginAsyncTypebox<RouteContext> = asy
       const { hostId } = request.params;
       const now = ctx.now();
       await ctx.db.transaction().execute(async (tx) => {
-        const host = await tx.selectFrom('hosts').select('status').where('host_id', '=', hostId).forUpdate().executeTakeFirst();
+        const host = await tx
+          .selectFrom('hosts')
+          .select('status')
+          .where('host_id', '=', hostId)
+          .forUpdate()
+          .executeTakeFirst();
         if (!host) throw new ClientError(404, `no host ${hostId}`);
-        if (host.status === 'revoked') throw new ClientError(409, `host ${hostId} is revoked; a revoked host is not approved again`);
+        if (host.status === 'revoked')
+          throw new ClientError(409, `host ${hostId} is revoked; a revoked host is not approved again`);
         if (host.status === 'pending') {
-          await tx.updateTable('hosts').set({ status: 'approved', approved_at: now }).where('host_id', '=', hostId).execute();
+          await tx
+            .updateTable('hosts')
+            .set({ status: 'approved', approved_at: now })
+            .where('host_id', '=', hostId)
+            .execute();
         }
-        await tx.updateTable('host_keys').set({ status: 'approved' }).where('host_id', '=', hostId).where('status', '=', 'pending').execute();
+        await tx
+          .updateTable('host_keys')
+          .set({ status: 'approved' })
+          .where('host_id', '=', hostId)
+          .where('status', '=', 'pending')
+          .execute();
       });
       request.log.info({ hostId }, 'host approved');
       return summary(hostId);
@@ -66,10 +82,19 @@ export const hostEnrollmentRoutes: FastifyPluginAsyncTypebox<RouteContext> = asy
       const { hostId } = request.params;
       const now = ctx.now();
       await ctx.db.transaction().execute(async (tx) => {
-        const host = await tx.selectFrom('hosts').select('status').where('host_id', '=', hostId).forUpdate().executeTakeFirst();
+        const host = await tx
+          .selectFrom('hosts')
+          .select('status')
+          .where('host_id', '=', hostId)
+          .forUpdate()
+          .executeTakeFirst();
         if (!host) throw new ClientError(404, `no host ${hostId}`);
         if (host.status !== 'revoked') {
-          await tx.updateTable('hosts').set({ status: 'revoked', revoked_at: now }).where('host_id', '=', hostId).execute();
+          await tx
+            .updateTable('hosts')
+            .set({ status: 'revoked', revoked_at: now })
+            .where('host_id', '=', hostId)
+            .execute();
         }
         await tx
           .updateTable('host_keys')

@@ -72,8 +72,12 @@ export const hostStatsRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (a
           {
             from: Type.Optional({ ...DateTime, description: 'Start (default: 24 h before `to`)' }),
             to: Type.Optional({ ...DateTime, description: 'End, exclusive (default: now)' }),
-            step: Type.Optional(Type.Integer({ minimum: 10, maximum: 31 * 86400, description: 'Bucket width in seconds' })),
-            buckets: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Number of buckets (default 300)' })),
+            step: Type.Optional(
+              Type.Integer({ minimum: 10, maximum: 31 * 86400, description: 'Bucket width in seconds' }),
+            ),
+            buckets: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: 1000, description: 'Number of buckets (default 300)' }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -84,13 +88,21 @@ export const hostStatsRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (a
       const { hostId } = request.params;
       const { step, buckets } = request.query;
       if (step !== undefined && buckets !== undefined) {
-        throw new ClientError(400, 'and querystring.buckets exclude each other; give one', 'querystring.step');
+        throw new ClientError(
+          400,
+          'and querystring.buckets exclude each other; give one',
+          'querystring.step',
+        );
       }
       const { from, to } = resolveRange(request.query, ctx.now(), 86_400_000);
       const rangeSeconds = (to.getTime() - from.getTime()) / 1000;
       const stepSeconds = step ?? Math.max(10, Math.ceil(rangeSeconds / (buckets ?? 300)));
       if (rangeSeconds / stepSeconds > MAX_BUCKETS) {
-        throw new ClientError(400, `gives ${Math.ceil(rangeSeconds / stepSeconds)} buckets; at most ${MAX_BUCKETS}`, 'querystring.step');
+        throw new ClientError(
+          400,
+          `gives ${Math.ceil(rangeSeconds / stepSeconds)} buckets; at most ${MAX_BUCKETS}`,
+          'querystring.step',
+        );
       }
       const hourly = stepSeconds >= 3600;
       const width = sql`make_interval(secs => ${stepSeconds})`;

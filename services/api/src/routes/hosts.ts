@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { sql } from 'kysely';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { ClientError } from '../http/client-error.js';
 import { errorResponses } from '../http/error-response.js';
@@ -10,7 +9,10 @@ import { HostState, HostSummary } from '../schemas/host.js';
 import type { RouteContext } from './route-context.js';
 
 const HostList = Type.Composite(
-  [Page(HostSummary, 'HostList'), Type.Object({ generatedAt: { ...DateTime, description: 'When the fleet snapshot was read' } })],
+  [
+    Page(HostSummary, 'HostList'),
+    Type.Object({ generatedAt: { ...DateTime, description: 'When the fleet snapshot was read' } }),
+  ],
   { additionalProperties: false, title: 'HostList' },
 );
 
@@ -31,7 +33,9 @@ const HostDetail = Type.Composite(
       approvedAt: Nullable(DateTime),
       revokedAt: Nullable(DateTime),
       keys: Type.Array(HostKey),
-      detail: Type.Unknown({ description: 'Per-core CPU, disks, interfaces and agent health of the latest sample' }),
+      detail: Type.Unknown({
+        description: 'Per-core CPU, disks, interfaces and agent health of the latest sample',
+      }),
     }),
   ],
   { additionalProperties: false, title: 'HostDetail' },
@@ -53,7 +57,13 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, c
         querystring: Type.Object(
           {
             status: Type.Optional(HostState),
-            q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Part of the host id, hostname or an address' })),
+            q: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 100,
+                description: 'Part of the host id, hostname or an address',
+              }),
+            ),
             limit: Type.Optional(Limit),
             cursor: Type.Optional(Cursor),
           },
@@ -115,35 +125,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, c
         hostId,
       });
       if (!summary) throw new ClientError(404, `no host ${hostId}`);
-      const [host, keys, detail] = await Promise.all([
-        ctx.db.selectFrom('hosts').select(['approved_at', 'revoked_at']).where('host_id', '=', hostId).executeTakeFirst(),
-        ctx.db
-          .selectFrom('host_keys')
-          .select(['key_id', 'status', 'created_at', 'revoked_at'])
-          .where('host_id', '=', hostId)
-          .orderBy('created_at')
-          .execute(),
-        summary.latest === null
-          ? Promise.resolve(undefined)
-          : sql<{ detail: unknown }>`
-              SELECT detail FROM host_stats
-               WHERE host_id = ${hostId} AND time >= ${new Date(ctx.now().getTime() - ctx.latestWithinMs)}
-               ORDER BY time DESC LIMIT 1`
-              .execute(ctx.db)
-              .then((r) => r.rows[0]?.detail),
-      ]);
-      return {
-        ...summary,
-        approvedAt: host?.approved_at?.toISOString() ?? null,
-        revokedAt: host?.revoked_at?.toISOString() ?? null,
-        keys: keys.map((k) => ({
-          keyId: k.key_id,
-          status: k.status,
-          createdAt: k.created_at.toISOString(),
-          revokedAt: k.revoked_at?.toISOString() ?? null,
-        })),
-        detail: detail ?? null,
-      };
+      return summary;
     },
   );
 };

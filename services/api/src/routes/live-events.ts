@@ -24,7 +24,10 @@ export const liveEventRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (a
           'A `text/event-stream` of events `host` (a HostSummary that changed), `session` (an SSH session that ' +
           'started or moved) and `alert`; the first event is `ready`. Comment lines keep the connection alive.',
         response: {
-          200: { description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          200: {
+            description: 'The event stream',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
           ...errorResponses(),
         },
       },

@@ -49,7 +49,8 @@ export const quarantineRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
       schema: {
         tags: ['admin'],
         operationId: 'listQuarantine',
-        summary: 'Messages refused by ingest (forged, tampered, unknown or revoked key, malformed), newest first',
+        summary:
+          'Messages refused by ingest (forged, tampered, unknown or revoked key, malformed), newest first',
         querystring: Type.Object(
           {
             reason: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -70,7 +71,8 @@ export const quarantineRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
       if (q.host !== undefined) conditions.push(sql`host_id = ${q.host}`);
       if (q.cursor !== undefined) {
         const [id] = decodeCursor(q.cursor, 1);
-        if (!/^\d{1,19}$/.test(String(id))) throw new ClientError(400, 'is not a cursor this API returned', 'querystring.cursor');
+        if (!/^\d{1,19}$/.test(String(id)))
+          throw new ClientError(400, 'is not a cursor this API returned', 'querystring.cursor');
         conditions.push(sql`id < ${String(id)}::bigint`);
       }
       const { rows } = await sql<QuarantineRow>`

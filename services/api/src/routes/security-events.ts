@@ -77,8 +77,11 @@ export const securityEventRoutes: FastifyPluginAsyncTypebox<RouteContext> = asyn
       if (q.user !== undefined) conditions.push(sql`username = ${q.user}`);
       if (q.cursor !== undefined) {
         const [time, host, id] = decodeCursor(q.cursor, 3);
-        if (!PG_TIMESTAMP.test(String(time))) throw new ClientError(400, 'is not a cursor this API returned', 'querystring.cursor');
-        conditions.push(sql`(time, host_id, event_id) < (${String(time)}::timestamptz, ${String(host)}, ${String(id)})`);
+        if (!PG_TIMESTAMP.test(String(time)))
+          throw new ClientError(400, 'is not a cursor this API returned', 'querystring.cursor');
+        conditions.push(
+          sql`(time, host_id, event_id) < (${String(time)}::timestamptz, ${String(host)}, ${String(id)})`,
+        );
       }
       const { rows } = await sql<EventRow>`
         SELECT host_id, event_id, time, time::text AS time_key, type, log_host, username, target, command, tty, allowed, detail
@@ -102,7 +105,8 @@ export const securityEventRoutes: FastifyPluginAsyncTypebox<RouteContext> = asyn
           allowed: r.allowed,
           detail: r.detail,
         })),
-        nextCursor: rows.length > limit && last ? encodeCursor([last.time_key, last.host_id, last.event_id]) : null,
+        nextCursor:
+          rows.length > limit && last ? encodeCursor([last.time_key, last.host_id, last.event_id]) : null,
       };
     },
   );

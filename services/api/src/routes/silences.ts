@@ -7,7 +7,17 @@ import { DateTime, HostId, Nullable, StringEnum } from '../schemas/common.js';
 import type { RouteContext } from './route-context.js';
 
 /** The alert types a silence may mute (the alerter's rule types). */
-export const ALERT_TYPES = ['memory', 'cpu', 'swap', 'disk', 'load', 'offline', 'ssh-failures', 'login-after-failures', 'brute-force'] as const;
+export const ALERT_TYPES = [
+  'memory',
+  'cpu',
+  'swap',
+  'disk',
+  'load',
+  'offline',
+  'ssh-failures',
+  'login-after-failures',
+  'brute-force',
+] as const;
 
 /**
  * The table silences live in. It is not part of the committed schema yet: until a migration creates
@@ -33,10 +43,16 @@ const Silence = Type.Object(
 const NewSilence = Type.Object(
   {
     hostId: Type.Optional({ ...HostId, description: 'Mute one host (default: every host)' }),
-    types: Type.Optional(Type.Array(StringEnum(ALERT_TYPES), { uniqueItems: true, maxItems: ALERT_TYPES.length })),
+    types: Type.Optional(
+      Type.Array(StringEnum(ALERT_TYPES), { uniqueItems: true, maxItems: ALERT_TYPES.length }),
+    ),
     startsAt: Type.Optional({ ...DateTime, description: 'Default: now' }),
     endsAt: DateTime,
-    comment: Type.String({ minLength: 1, maxLength: 1000, description: 'Why, for the people who see the silence' }),
+    comment: Type.String({
+      minLength: 1,
+      maxLength: 1000,
+      description: 'Why, for the people who see the silence',
+    }),
   },
   { additionalProperties: false, title: 'NewSilence' },
 );
@@ -52,7 +68,10 @@ interface SilenceRow {
   created_at: Date;
 }
 
-const SilenceParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) }, { additionalProperties: false });
+const SilenceParams = Type.Object(
+  { id: Type.String({ pattern: '^[0-9]{1,18}$' }) },
+  { additionalProperties: false },
+);
 
 /** `/api/v1/silences`: maintenance windows that mute alert mails (list: read; create, expire: admin). */
 export const silenceRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
@@ -65,15 +84,28 @@ export const silenceRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
     comment: r.comment,
     createdBy: r.created_by,
     createdAt: r.created_at.toISOString(),
-    state: r.ends_at <= now ? ('expired' as const) : r.starts_at > now ? ('pending' as const) : ('active' as const),
+    state:
+      r.ends_at <= now
+        ? ('expired' as const)
+        : r.starts_at > now
+          ? ('pending' as const)
+          : ('active' as const),
   });
   const requireTable = async (): Promise<void> => {
-    const { rows } = await sql<{ ok: boolean }>`SELECT to_regclass(${SILENCES_TABLE}) IS NOT NULL AS ok`.execute(ctx.db);
+    const { rows } = await sql<{
+      ok: boolean;
+    }>`SELECT to_regclass(${SILENCES_TABLE}) IS NOT NULL AS ok`.execute(ctx.db);
     if (!rows[0]?.ok) {
-      throw Object.assign(new Error(`silences are not stored yet: the database has no ${SILENCES_TABLE} table`), { statusCode: 503 });
+      throw Object.assign(
+        new Error(`silences are not stored yet: the database has no ${SILENCES_TABLE} table`),
+        { statusCode: 503 },
+      );
     }
   };
-  const errors = { ...errorResponses(), 503: Type.Ref('ErrorResponse', { description: 'Silences are not stored by this database yet' }) };
+  const errors = {
+    ...errorResponses(),
+    503: Type.Ref('ErrorResponse', { description: 'Silences are not stored by this database yet' }),
+  };
 
   app.get(
     '/silences',
@@ -88,7 +120,10 @@ export const silenceRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ items: Type.Array(Silence) }, { additionalProperties: false, title: 'SilenceList' }),
+          200: Type.Object(
+            { items: Type.Array(Silence) },
+            { additionalProperties: false, title: 'SilenceList' },
+          ),
           ...errors,
         },
       },
@@ -98,7 +133,13 @@ export const silenceRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
       const now = ctx.now();
       const { state, host } = request.query;
       const when =
-        state === 'expired' ? sql`ends_at <= ${now}` : state === 'pending' ? sql`starts_at > ${now}` : state === 'active' ? sql`starts_at <= ${now} AND ends_at > ${now}` : sql`ends_at > ${now}`;
+        state === 'expired'
+          ? sql`ends_at <= ${now}`
+          : state === 'pending'
+            ? sql`starts_at > ${now}`
+            : state === 'active'
+              ? sql`starts_at <= ${now} AND ends_at > ${now}`
+              : sql`ends_at > ${now}`;
       const { rows } = await sql<SilenceRow>`
         SELECT id, host_id, types, starts_at, ends_at, comment, created_by, created_at FROM alert_silences
          WHERE ${when} ${host === undefined ? sql`` : sql`AND (host_id = ${host} OR host_id IS NULL)`}
@@ -126,7 +167,8 @@ export const silenceRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
       const startsAt = request.body.startsAt === undefined ? now : new Date(request.body.startsAt);
       const endsAt = new Date(request.body.endsAt);
       if (endsAt <= now) throw new ClientError(400, 'is in the past', 'body.endsAt');
-      if (endsAt <= startsAt) throw new ClientError(400, 'must be after body.startsAt (or now)', 'body.endsAt');
+      if (endsAt <= startsAt)
+        throw new ClientError(400, 'must be after body.startsAt (or now)', 'body.endsAt');
       const { rows } = await sql<SilenceRow>`
         INSERT INTO alert_silences (host_id, types, starts_at, ends_at, comment, created_by)
         VALUES (${hostId ?? null}, ${types}::text[], ${startsAt}, ${endsAt}, ${comment}, ${request.tokenScope ?? 'admin'})
@@ -145,7 +187,11 @@ export const silenceRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
         operationId: 'expireSilence',
         summary: 'End a silence now; expiring an expired silence changes nothing',
         params: SilenceParams,
-        response: { 200: Silence, ...errors, 404: Type.Ref('ErrorResponse', { description: 'No such silence' }) },
+        response: {
+          200: Silence,
+          ...errors,
+          404: Type.Ref('ErrorResponse', { description: 'No such silence' }),
+        },
       },
     },
     async (request) => {

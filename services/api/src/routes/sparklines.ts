@@ -8,7 +8,9 @@ import type { RouteContext } from './route-context.js';
 const Sparkline = Type.Object(
   {
     hostId: HostId,
-    cpu: Type.Array(Nullable(Type.Number()), { description: 'Average CPU % per bucket, oldest first; null where no sample' }),
+    cpu: Type.Array(Nullable(Type.Number()), {
+      description: 'Average CPU % per bucket, oldest first; null where no sample',
+    }),
     mem: Type.Array(Nullable(Type.Number()), { description: 'Average memory % per bucket' }),
   },
   { additionalProperties: false, title: 'Sparkline' },
@@ -37,13 +39,20 @@ export const sparklineRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (a
               pattern: '^[A-Za-z0-9_-]{1,64}(,[A-Za-z0-9_-]{1,64}){0,199}$',
               description: 'Comma-separated host ids, at most 200',
             }),
-            minutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 1440, default: 60, description: 'How far back' })),
-            points: Type.Optional(Type.Integer({ minimum: 2, maximum: 120, default: 30, description: 'Buckets per host' })),
+            minutes: Type.Optional(
+              Type.Integer({ minimum: 5, maximum: 1440, default: 60, description: 'How far back' }),
+            ),
+            points: Type.Optional(
+              Type.Integer({ minimum: 2, maximum: 120, default: 30, description: 'Buckets per host' }),
+            ),
           },
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ from: DateTime, to: DateTime, items: Type.Array(Sparkline) }, { additionalProperties: false, title: 'SparklineList' }),
+          200: Type.Object(
+            { from: DateTime, to: DateTime, items: Type.Array(Sparkline) },
+            { additionalProperties: false, title: 'SparklineList' },
+          ),
           ...errorResponses(),
         },
       },
@@ -61,7 +70,16 @@ export const sparklineRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (a
           FROM host_stats
          WHERE host_id = ANY(${hosts}::text[]) AND time >= ${from} AND time < ${to}
          GROUP BY 1, 2`.execute(ctx.db);
-      const series = new Map(hosts.map((h) => [h, { hostId: h, cpu: Array<number | null>(points).fill(null), mem: Array<number | null>(points).fill(null) }]));
+      const series = new Map(
+        hosts.map((h) => [
+          h,
+          {
+            hostId: h,
+            cpu: Array<number | null>(points).fill(null),
+            mem: Array<number | null>(points).fill(null),
+          },
+        ]),
+      );
       for (const row of rows) {
         const line = series.get(row.host_id);
         if (!line || row.bucket < 0 || row.bucket >= points) continue;

@@ -40,7 +40,8 @@ export const sshAttemptRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
       schema: {
         tags: ['ssh'],
         operationId: 'listSshAttemptsPerDay',
-        summary: 'SSH attempts per host per UTC day: connections, failed, invalid-user and accepted logins, sources',
+        summary:
+          'SSH attempts per host per UTC day: connections, failed, invalid-user and accepted logins, sources',
         querystring: Type.Object(
           {
             host: Type.Optional(HostId),
@@ -50,7 +51,10 @@ export const sshAttemptRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ items: Type.Array(AttemptsDay) }, { additionalProperties: false, title: 'SshAttemptsPerDay' }),
+          200: Type.Object(
+            { items: Type.Array(AttemptsDay) },
+            { additionalProperties: false, title: 'SshAttemptsPerDay' },
+          ),
           ...errorResponses(),
         },
       },
@@ -60,7 +64,8 @@ export const sshAttemptRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
       const to = request.query.to ?? ctx.now().toISOString().slice(0, 10);
       const from = request.query.from ?? new Date(Date.parse(to) - 29 * DAY_MS).toISOString().slice(0, 10);
       if (from > to) throw new ClientError(400, 'must not be after querystring.to', 'querystring.from');
-      if (Date.parse(to) - Date.parse(from) > 400 * DAY_MS) throw new ClientError(400, 'is more than 400 days before querystring.to', 'querystring.from');
+      if (Date.parse(to) - Date.parse(from) > 400 * DAY_MS)
+        throw new ClientError(400, 'is more than 400 days before querystring.to', 'querystring.from');
       const { rows } = await sql<DayRow>`
         SELECT host_id, to_char(day, 'YYYY-MM-DD') AS day, attempts, failures, invalid_users, accepted, sources
           FROM ssh_daily

@@ -11,7 +11,8 @@ import type { RouteContext } from './route-context.js';
 
 /** How an ssh session ended up. */
 export const SessionOutcome = StringEnum(['accepted', 'failed', 'probe'], {
-  description: 'accepted: someone logged in; failed: login attempts, none accepted; probe: no login attempted',
+  description:
+    'accepted: someone logged in; failed: login attempts, none accepted; probe: no login attempted',
 });
 
 const SshSession = Type.Object(
@@ -64,10 +65,17 @@ export const sshSessionRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
         querystring: Type.Object(
           {
             host: Type.Optional(HostId),
-            source: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Exact remote address or name' })),
-            user: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'A user name the session tried' })),
+            source: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 255, description: 'Exact remote address or name' }),
+            ),
+            user: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 255, description: 'A user name the session tried' }),
+            ),
             outcome: Type.Optional(SessionOutcome),
-            from: Type.Optional({ ...DateTime, description: 'Sessions started at or after (default: 7 days before `to`)' }),
+            from: Type.Optional({
+              ...DateTime,
+              description: 'Sessions started at or after (default: 7 days before `to`)',
+            }),
             to: Type.Optional({ ...DateTime, description: 'Sessions started before (default: now)' }),
             limit: Type.Optional(Limit),
             cursor: Type.Optional(Cursor),
@@ -90,8 +98,11 @@ export const sshSessionRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
       if (q.outcome === 'probe') conditions.push(sql`accepted = 0 AND failures = 0 AND invalid_users = 0`);
       if (q.cursor !== undefined) {
         const [started, host, session] = decodeCursor(q.cursor, 3);
-        if (!PG_TIMESTAMP.test(String(started))) throw new ClientError(400, 'is not a cursor this API returned', 'querystring.cursor');
-        conditions.push(sql`(started_at, host_id, session) < (${String(started)}::timestamptz, ${String(host)}, ${String(session)})`);
+        if (!PG_TIMESTAMP.test(String(started)))
+          throw new ClientError(400, 'is not a cursor this API returned', 'querystring.cursor');
+        conditions.push(
+          sql`(started_at, host_id, session) < (${String(started)}::timestamptz, ${String(host)}, ${String(session)})`,
+        );
       }
       const { rows } = await sql<SessionRow>`
         SELECT host_id, session, started_at, ended_at, source, port, users, methods, failures, invalid_users, accepted, closed,
@@ -118,7 +129,8 @@ export const sshSessionRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
           outcome: sessionOutcome(r),
           closed: r.closed,
         })),
-        nextCursor: rows.length > limit && last ? encodeCursor([last.started_key, last.host_id, last.session]) : null,
+        nextCursor:
+          rows.length > limit && last ? encodeCursor([last.started_key, last.host_id, last.session]) : null,
       };
     },
   );

@@ -9,7 +9,10 @@ import type { RouteContext } from './route-context.js';
 const TopQuery = Type.Object(
   {
     host: Type.Optional({ ...HostId, description: 'One host (default: the whole fleet)' }),
-    from: Type.Optional({ ...DateTime, description: 'Sessions started at or after (default: 24 h before `to`)' }),
+    from: Type.Optional({
+      ...DateTime,
+      description: 'Sessions started at or after (default: 24 h before `to`)',
+    }),
     to: Type.Optional({ ...DateTime, description: 'Sessions started before (default: now)' }),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
   },
@@ -26,14 +29,32 @@ const counts = {
 
 const TopSources = Type.Object(
   {
-    items: Type.Array(Type.Object({ source: Type.String(), ...counts, users: Type.Integer({ description: 'Distinct user names tried' }) }, { additionalProperties: false })),
+    items: Type.Array(
+      Type.Object(
+        {
+          source: Type.String(),
+          ...counts,
+          users: Type.Integer({ description: 'Distinct user names tried' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false, title: 'TopSshSources' },
 );
 
 const TopUsers = Type.Object(
   {
-    items: Type.Array(Type.Object({ user: Type.String(), ...counts, sources: Type.Integer({ description: 'Distinct remote addresses' }) }, { additionalProperties: false })),
+    items: Type.Array(
+      Type.Object(
+        {
+          user: Type.String(),
+          ...counts,
+          sources: Type.Integer({ description: 'Distinct remote addresses' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false, title: 'TopSshUsers' },
 );
@@ -50,7 +71,10 @@ interface TopRow {
 
 /** `/api/v1/ssh/top-sources` and `/api/v1/ssh/top-users`: who knocks most over a range, fleet-wide or on one host. */
 export const sshTopRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
-  const top = async (query: { host?: string; from?: string; to?: string; limit?: number }, by: 'source' | 'user') => {
+  const top = async (
+    query: { host?: string; from?: string; to?: string; limit?: number },
+    by: 'source' | 'user',
+  ) => {
     const { from, to } = resolveRange(query, ctx.now(), 86_400_000);
     const host = query.host === undefined ? sql`` : sql`AND host_id = ${query.host}`;
     const { rows } =
@@ -96,7 +120,11 @@ export const sshTopRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
       },
     },
     async (request) => ({
-      items: (await top(request.query, 'source')).map((r) => ({ source: r.key, ...numbers(r), users: Number(r.other) })),
+      items: (await top(request.query, 'source')).map((r) => ({
+        source: r.key,
+        ...numbers(r),
+        users: Number(r.other),
+      })),
     }),
   );
 
@@ -113,7 +141,11 @@ export const sshTopRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app,
       },
     },
     async (request) => ({
-      items: (await top(request.query, 'user')).map((r) => ({ user: r.key, ...numbers(r), sources: Number(r.other) })),
+      items: (await top(request.query, 'user')).map((r) => ({
+        user: r.key,
+        ...numbers(r),
+        sources: Number(r.other),
+      })),
     }),
   );
 };

@@ -1,22 +1,37 @@
 import { Type, type TSchema, type TUnsafe } from '@sinclair/typebox';
 
 /** A host id as the contract defines it: one subject token of letters, digits, `-` and `_`. */
-export const HostId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'Host id (letters, digits, - and _, at most 64)' });
+export const HostId = Type.String({
+  pattern: '^[A-Za-z0-9_-]{1,64}$',
+  description: 'Host id (letters, digits, - and _, at most 64)',
+});
 
 /** Path parameters of a route about one host. */
 export const HostParams = Type.Object({ hostId: HostId }, { additionalProperties: false });
 
 /** An ISO-8601 time with a zone. */
-export const DateTime = Type.String({ format: 'date-time', description: 'ISO-8601 time with zone, e.g. 2026-11-23T10:00:00Z' });
+export const DateTime = Type.String({
+  format: 'date-time',
+  description: 'ISO-8601 time with zone, e.g. 2026-11-23T10:00:00Z',
+});
 
 /** A calendar day (UTC), YYYY-MM-DD. */
 export const Day = Type.String({ format: 'date', description: 'UTC day, YYYY-MM-DD' });
 
 /** Page size of a listing. */
-export const Limit = Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Most items in one page' });
+export const Limit = Type.Integer({
+  minimum: 1,
+  maximum: 1000,
+  default: 100,
+  description: 'Most items in one page',
+});
 
 /** The opaque cursor a previous page returned as `nextCursor`. */
-export const Cursor = Type.String({ minLength: 1, maxLength: 512, description: 'nextCursor of the previous page' });
+export const Cursor = Type.String({
+  minLength: 1,
+  maxLength: 512,
+  description: 'nextCursor of the previous page',
+});
 
 /** A nullable value: the schema or null. */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -32,5 +47,7 @@ export const Page = <T extends TSchema>(item: T, title: string) =>
   );
 
 /** A string that is one of `values`, as a plain JSON Schema `enum` (one clear error when it is not). */
-export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string } = {}): TUnsafe<T[number]> =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+export const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  options: { description?: string } = {},
+): TUnsafe<T[number]> => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });

@@ -3,7 +3,8 @@ import { DateTime, HostId, Nullable, StringEnum } from './common.js';
 
 /** What a host is, as operators see it: enrollment combined with whether it reports. */
 export const HostState = StringEnum(['online', 'offline', 'pending', 'revoked'], {
-  description: 'online/offline: approved and reporting or not; pending: waiting for approval; revoked: refused',
+  description:
+    'online/offline: approved and reporting or not; pending: waiting for approval; revoked: refused',
 });
 
 /** The most recent stats sample of a host. */

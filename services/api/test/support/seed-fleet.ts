@@ -20,7 +20,14 @@ export async function ensurePartitions(db: Kysely<Database>, from: Date, to: Dat
 }
 
 /** Inserts one stats sample; cpu and memory as given, the rest plausible. */
-export async function insertStats(db: Kysely<Database>, hostId: string, time: Date, cpu: number, mem: number, seq: number): Promise<void> {
+export async function insertStats(
+  db: Kysely<Database>,
+  hostId: string,
+  time: Date,
+  cpu: number,
+  mem: number,
+  seq: number,
+): Promise<void> {
   await db
     .insertInto('host_stats')
     .values({
@@ -51,7 +58,16 @@ export async function insertStats(db: Kysely<Database>, hostId: string, time: Da
 /** Inserts one ssh session. */
 export async function insertSession(
   db: Kysely<Database>,
-  s: { host: string; session: string; start: Date; source: string | null; users: string[]; failures?: number; invalid?: number; accepted?: number },
+  s: {
+    host: string;
+    session: string;
+    start: Date;
+    source: string | null;
+    users: string[];
+    failures?: number;
+    invalid?: number;
+    accepted?: number;
+  },
 ): Promise<void> {
   await db
     .insertInto('ssh_sessions')
@@ -85,10 +101,41 @@ export async function seedFleet(db: Kysely<Database>, now: Date): Promise<void> 
   await db
     .insertInto('hosts')
     .values([
-      { host_id: 'web-01', status: 'approved', hostname: 'web-01.example.net', addresses: ['10.0.0.11', '2001:db8::11'], first_seen: at(30 * DAY_MS), last_seen: at(20_000), approved_at: at(30 * DAY_MS) },
-      { host_id: 'web-02', status: 'approved', hostname: 'web-02.example.net', addresses: ['10.0.0.12'], first_seen: at(30 * DAY_MS), last_seen: at(3 * 3_600_000), approved_at: at(30 * DAY_MS) },
-      { host_id: 'db-01', status: 'pending', hostname: 'db-01.example.net', addresses: ['10.0.0.21'], first_seen: at(600_000), last_seen: at(600_000) },
-      { host_id: 'old-01', status: 'revoked', hostname: null, addresses: [], first_seen: at(90 * DAY_MS), last_seen: at(40 * DAY_MS), revoked_at: at(40 * DAY_MS) },
+      {
+        host_id: 'web-01',
+        status: 'approved',
+        hostname: 'web-01.example.net',
+        addresses: ['10.0.0.11', '2001:db8::11'],
+        first_seen: at(30 * DAY_MS),
+        last_seen: at(20_000),
+        approved_at: at(30 * DAY_MS),
+      },
+      {
+        host_id: 'web-02',
+        status: 'approved',
+        hostname: 'web-02.example.net',
+        addresses: ['10.0.0.12'],
+        first_seen: at(30 * DAY_MS),
+        last_seen: at(3 * 3_600_000),
+        approved_at: at(30 * DAY_MS),
+      },
+      {
+        host_id: 'db-01',
+        status: 'pending',
+        hostname: 'db-01.example.net',
+        addresses: ['10.0.0.21'],
+        first_seen: at(600_000),
+        last_seen: at(600_000),
+      },
+      {
+        host_id: 'old-01',
+        status: 'revoked',
+        hostname: null,
+        addresses: [],
+        first_seen: at(90 * DAY_MS),
+        last_seen: at(40 * DAY_MS),
+        revoked_at: at(40 * DAY_MS),
+      },
     ])
     .execute();
   await db
@@ -132,12 +179,53 @@ export async function seedFleet(db: Kysely<Database>, now: Date): Promise<void> 
     )
     .execute();
 
-  await insertSession(db, { host: 'web-01', session: 's1', start: at(3_600_000), source: '203.0.113.5', users: ['root'], failures: 3 });
-  await insertSession(db, { host: 'web-01', session: 's2', start: at(3_000_000), source: '203.0.113.5', users: ['admin', 'oracle'], invalid: 2 });
-  await insertSession(db, { host: 'web-01', session: 's3', start: at(2_400_000), source: '198.51.100.7', users: ['alice'], accepted: 1 });
-  await insertSession(db, { host: 'web-01', session: 's4', start: at(1_800_000), source: '192.0.2.9', users: [] });
-  await insertSession(db, { host: 'web-02', session: 's5', start: at(1_200_000), source: '203.0.113.5', users: ['root'], failures: 6 });
-  await insertSession(db, { host: 'web-02', session: 's6', start: at(10 * DAY_MS), source: '203.0.113.99', users: ['old'], failures: 1 });
+  await insertSession(db, {
+    host: 'web-01',
+    session: 's1',
+    start: at(3_600_000),
+    source: '203.0.113.5',
+    users: ['root'],
+    failures: 3,
+  });
+  await insertSession(db, {
+    host: 'web-01',
+    session: 's2',
+    start: at(3_000_000),
+    source: '203.0.113.5',
+    users: ['admin', 'oracle'],
+    invalid: 2,
+  });
+  await insertSession(db, {
+    host: 'web-01',
+    session: 's3',
+    start: at(2_400_000),
+    source: '198.51.100.7',
+    users: ['alice'],
+    accepted: 1,
+  });
+  await insertSession(db, {
+    host: 'web-01',
+    session: 's4',
+    start: at(1_800_000),
+    source: '192.0.2.9',
+    users: [],
+  });
+  await insertSession(db, {
+    host: 'web-02',
+    session: 's5',
+    start: at(1_200_000),
+    source: '203.0.113.5',
+    users: ['root'],
+    failures: 6,
+  });
+  await insertSession(db, {
+    host: 'web-02',
+    session: 's6',
+    start: at(10 * DAY_MS),
+    source: '203.0.113.99',
+    users: ['old'],
+    failures: 1,
+  });
 
   const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
   await db
@@ -156,30 +244,122 @@ export async function seedFleet(db: Kysely<Database>, now: Date): Promise<void> 
     .execute();
   await db
     .insertInto('ssh_daily')
-    .values({ host_id: 'web-02', day: new Date(today).toISOString().slice(0, 10), attempts: 3, failures: 6, invalid_users: 0, accepted: 0, sources: 1 })
+    .values({
+      host_id: 'web-02',
+      day: new Date(today).toISOString().slice(0, 10),
+      attempts: 3,
+      failures: 6,
+      invalid_users: 0,
+      accepted: 0,
+      sources: 1,
+    })
     .execute();
 
   await db
     .insertInto('security_events')
     .values([
-      { host_id: 'web-01', event_id: 'e1', time: at(900_000), type: 'sudo', log_host: 'web-01', username: 'alice', target: 'root', command: '/usr/bin/systemctl restart nginx', tty: 'pts/0', allowed: true, detail: null, message_id: 'm-e1' },
-      { host_id: 'web-01', event_id: 'e2', time: at(600_000), type: 'user_added', log_host: 'web-01', username: 'root', target: 'mallory', command: null, tty: null, allowed: null, detail: 'useradd', message_id: 'm-e2' },
-      { host_id: 'web-02', event_id: 'e3', time: at(300_000), type: 'sudo', log_host: 'web-02', username: 'bob', target: 'root', command: '/bin/sh', tty: 'pts/1', allowed: false, detail: null, message_id: 'm-e3' },
+      {
+        host_id: 'web-01',
+        event_id: 'e1',
+        time: at(900_000),
+        type: 'sudo',
+        log_host: 'web-01',
+        username: 'alice',
+        target: 'root',
+        command: '/usr/bin/systemctl restart nginx',
+        tty: 'pts/0',
+        allowed: true,
+        detail: null,
+        message_id: 'm-e1',
+      },
+      {
+        host_id: 'web-01',
+        event_id: 'e2',
+        time: at(600_000),
+        type: 'user_added',
+        log_host: 'web-01',
+        username: 'root',
+        target: 'mallory',
+        command: null,
+        tty: null,
+        allowed: null,
+        detail: 'useradd',
+        message_id: 'm-e2',
+      },
+      {
+        host_id: 'web-02',
+        event_id: 'e3',
+        time: at(300_000),
+        type: 'sudo',
+        log_host: 'web-02',
+        username: 'bob',
+        target: 'root',
+        command: '/bin/sh',
+        tty: 'pts/1',
+        allowed: false,
+        detail: null,
+        message_id: 'm-e3',
+      },
     ])
     .execute();
 
   await db
     .insertInto('alerter_alerts')
     .values([
-      { series_key: 'cpu:web-01', rule_key: 'r1:cpu', host_id: 'web-01', type: 'cpu', label: null, state: 'firing', since: at(900_000), fired_at: at(600_000), last_value: 81.9, last_time: at(10_000), notified_at: at(600_000), notifications: 1 },
-      { series_key: 'memory:web-02', rule_key: 'r2:memory', host_id: 'web-02', type: 'memory', label: null, state: 'pending', since: at(60_000), fired_at: null, last_value: 70, last_time: at(60_000), notified_at: null, notifications: 0 },
+      {
+        series_key: 'cpu:web-01',
+        rule_key: 'r1:cpu',
+        host_id: 'web-01',
+        type: 'cpu',
+        label: null,
+        state: 'firing',
+        since: at(900_000),
+        fired_at: at(600_000),
+        last_value: 81.9,
+        last_time: at(10_000),
+        notified_at: at(600_000),
+        notifications: 1,
+      },
+      {
+        series_key: 'memory:web-02',
+        rule_key: 'r2:memory',
+        host_id: 'web-02',
+        type: 'memory',
+        label: null,
+        state: 'pending',
+        since: at(60_000),
+        fired_at: null,
+        last_value: 70,
+        last_time: at(60_000),
+        notified_at: null,
+        notifications: 0,
+      },
     ])
     .execute();
   await db
     .insertInto('alerter_outbox')
     .values([
-      { message_id: '<a1@hostwatch>', kind: 'alert', recipients: ['ops@example.net'], subject: '[hostwatch] FIRING cpu on web-01', body: '…', status: 'sent', created_at: at(600_000), sent_at: at(599_000) },
-      { message_id: '<a2@hostwatch>', kind: 'security', recipients: ['ops@example.net'], subject: '[hostwatch] sudo on web-01', body: '…', status: 'failed', attempts: 5, last_error: '550 mailbox unavailable', created_at: at(500_000) },
+      {
+        message_id: '<a1@hostwatch>',
+        kind: 'alert',
+        recipients: ['ops@example.net'],
+        subject: '[hostwatch] FIRING cpu on web-01',
+        body: '…',
+        status: 'sent',
+        created_at: at(600_000),
+        sent_at: at(599_000),
+      },
+      {
+        message_id: '<a2@hostwatch>',
+        kind: 'security',
+        recipients: ['ops@example.net'],
+        subject: '[hostwatch] sudo on web-01',
+        body: '…',
+        status: 'failed',
+        attempts: 5,
+        last_error: '550 mailbox unavailable',
+        created_at: at(500_000),
+      },
     ])
     .execute();
 

@@ -1,0 +1,235 @@
+// API benchmark (issue 6): 1,000 hosts x 24 h of 10 s stats (8.64 M rows) in a private PostgreSQL,
+// the API in its own process, autocannon at 100 connections; each figure beside a bare Fastify
+// route measured in the same run. Build first: npx tsc -b services/api
+// Run: node bench/api/run.mjs   (BENCH_SECONDS per measurement, default 10; BENCH_HOSTS, default 1000;
+// BENCH_KEEP=1 keeps the cluster in .hostwatch/bench-api for another run without seeding again)
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { migrateToLatest } from '@hostwatch/db';
+import { findTools, repoRoot, startPostgres } from '@hostwatch/local-servers';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const HOSTS = Number(process.env.BENCH_HOSTS ?? 1000);
+const SAMPLES = 8640; // 24 h at 10 s
+const TOKEN = 'bench-token-0123456789abcdef';
+const root = repoRoot(fileURLToPath(new URL('.', import.meta.url)));
+const dir = join(root, '.hostwatch', 'bench-api');
+const keep = process.env.BENCH_KEEP === '1';
+const say = (line) => console.log(line);
+
+if (!keep) await rm(dir, { recursive: true, force: true });
+await mkdir(dir, { recursive: true });
+const cluster = await startPostgres({ pgBin: findTools(root).pgBin, dir, unsafeFast: true });
+const admin = new pg.Client({ connectionString: cluster.url() });
+await admin.connect();
+// A production-like cache for a table of this size; the default 128 MB is meant for tiny machines.
+await admin.query(`ALTER SYSTEM SET shared_buffers = '2GB'`);
+await admin.query(`ALTER SYSTEM SET effective_cache_size = '8GB'`);
+await admin.query(`ALTER SYSTEM SET max_parallel_workers_per_gather = 0`);
+await admin.end();
+await cluster.stop();
+await cluster.start();
+
+const seeded = keep && existsSync(join(dir, 'seeded'));
+const url = seeded ? cluster.url('hostwatch') : await cluster.createDatabase('hostwatch');
+const now = new Date();
+const db = new pg.Client({ connectionString: url });
+await db.connect();
+
+if (
+  !(await db.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'hosts'`)).rows[0].n ||
+  !keep
+) {
+  await migrateToLatest(url);
+}
+const {
+  rows: [{ n: existing }],
+} = await db.query(`SELECT count(*)::int AS n FROM hosts`);
+let end = now;
+if (existing === 0) {
+  say(`seeding ${HOSTS} hosts x ${SAMPLES} samples (${((HOSTS * SAMPLES) / 1e6).toFixed(2)} M rows)…`);
+  const t0 = performance.now();
+  const DAY = 86_400_000;
+  for (let day = Math.floor((now.getTime() - DAY) / DAY) * DAY; day <= now.getTime(); day += DAY) {
+    const a = new Date(day).toISOString().slice(0, 10);
+    const b = new Date(day + DAY).toISOString().slice(0, 10);
+    for (const table of ['host_stats', 'ssh_events', 'security_events']) {
+      await db.query(
+        `CREATE TABLE IF NOT EXISTS ${table}_p${a.replaceAll('-', '')} PARTITION OF ${table} FOR VALUES FROM ('${a} 00:00:00+00') TO ('${b} 00:00:00+00')`,
+      );
+    }
+  }
+  await db.query(
+    `INSERT INTO hosts (host_id, status, hostname, addresses, first_seen, last_seen, approved_at)
+     SELECT 'host-' || lpad(h::text, 4, '0'), 'approved', 'host-' || h || '.example.net',
+            ARRAY['10.' || (h / 256) || '.' || (h % 256) || '.1'], $1::timestamptz - interval '30 days', $1, $1::timestamptz - interval '30 days'
+       FROM generate_series(1, $2::int) AS h`,
+    [now, HOSTS],
+  );
+  // Two sessions fill the table at once (two cores). Rows go in time order, every host interleaved,
+  // as ingest writes them: one host's samples are spread over the heap, not packed together.
+  const detail = JSON.stringify({
+    cores: [31.2, 18.9, 22.1, 40.3],
+    disks: [
+      { mount: '/', fs: 'ext4', totalBytes: 107374182400, usedPercent: 41.5 },
+      { mount: '/var', fs: 'xfs', totalBytes: 536870912000, usedPercent: 63.1 },
+    ],
+    interfaces: [{ name: 'eth0', rxBytes: 123456789, txBytes: 98765432 }],
+  });
+  const half = Math.ceil(HOSTS / 2);
+  const fill = async (from, to) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query(`SET synchronous_commit = off`);
+    await c.query(
+      `INSERT INTO host_stats (host_id, time, boot_id, seq, cpu_count, cpu_used_percent, mem_total_bytes, mem_available_bytes,
+                               mem_used_percent, swap_total_bytes, swap_free_bytes, swap_used_percent, load1, load5, load15,
+                               uptime_seconds, processes, disk_max_used_percent, detail, message_id)
+       SELECT 'host-' || lpad(h::text, 4, '0'), $1::timestamptz - (${SAMPLES} - i) * interval '10 seconds', 'boot', i, 4,
+              (20 + 15 * sin(i / 60.0 + h))::real, 17179869184, 9663676416, (40 + 10 * sin(i / 500.0 + h))::real,
+              2147483648, 2013265920, 6.25, (1 + sin(i / 90.0))::real, 1.1, 0.9, 86400 + i * 10, 312, 63.1,
+              $2::jsonb, 'host-' || h || '-boot-' || i
+         FROM generate_series(1, ${SAMPLES}) AS i, generate_series($3::int, $4::int) AS h`,
+      [now, detail, from, to],
+    );
+    await c.end();
+  };
+  await Promise.all([fill(1, half), fill(half + 1, HOSTS)]);
+  const t1 = performance.now();
+  await db.query(`ANALYZE`);
+  const {
+    rows: [{ n, size }],
+  } = await db.query(
+    `SELECT count(*)::int AS n, pg_size_pretty(pg_total_relation_size('host_stats_p${now.toISOString().slice(0, 10).replaceAll('-', '')}') + pg_total_relation_size('host_stats_p${new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10).replaceAll('-', '')}')) AS size FROM host_stats`,
+  );
+  say(
+    `seeded ${n.toLocaleString('en')} rows (${size}) in ${((t1 - t0) / 1000).toFixed(1)} s (+ ANALYZE ${((performance.now() - t1) / 1000).toFixed(1)} s)`,
+  );
+  if (keep)
+    await import('node:fs/promises').then((fs) => fs.writeFile(join(dir, 'seeded'), now.toISOString()));
+} else {
+  const {
+    rows: [{ t }],
+  } = await db.query(`SELECT max(time) AS t FROM host_stats`);
+  end = t;
+  say(`reusing ${existing} seeded hosts in ${dir}`);
+}
+await db.end();
+
+// The servers, in their own process.
+const server = spawn(process.execPath, [fileURLToPath(new URL('server.mjs', import.meta.url))], {
+  env: { ...process.env, DATABASE_URL: url, API_TOKEN: TOKEN },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const [line] = await once(createInterface({ input: server.stdout }), 'line');
+const ports = JSON.parse(line);
+const api = `http://127.0.0.1:${ports.api}`;
+const auth = { authorization: `Bearer ${TOKEN}` };
+const hostId = (i) => `host-${String(i).padStart(4, '0')}`;
+let pick = 0;
+const nextHost = () => hostId((pick++ % HOSTS) + 1);
+const from24h = new Date(end.getTime() - 86_400_000).toISOString();
+const to24h = end.toISOString();
+
+function measure(title, options) {
+  return new Promise((resolve, reject) => {
+    autocannon({ connections: 100, duration: SECONDS, ...options }, (err, result) =>
+      err ? reject(err) : resolve({ title, result }),
+    );
+  });
+}
+
+const runs = [];
+const bare = { url: `http://127.0.0.1:${ports.bare}/bare` };
+// Warm up both servers and PostgreSQL's cache.
+await measure('warm-up', {
+  url: `${api}/api/v1/hosts/${hostId(1)}/stats?from=${from24h}&to=${to24h}&buckets=300`,
+  headers: auth,
+  duration: 3,
+  requests: [
+    {
+      setupRequest: (r) => ({
+        ...r,
+        path: `/api/v1/hosts/${nextHost()}/stats?from=${from24h}&to=${to24h}&buckets=300`,
+      }),
+    },
+  ],
+});
+await measure('warm-up', { ...bare, duration: 2 });
+
+runs.push(await measure('bare Fastify route (GET /bare)', bare));
+runs.push(
+  await measure('fleet list, one page of 100 hosts (GET /api/v1/hosts?limit=100)', {
+    url: `${api}/api/v1/hosts?limit=100`,
+    headers: auth,
+  }),
+);
+runs.push(
+  await measure('fleet list, all 1,000 hosts in one page (GET /api/v1/hosts?limit=1000)', {
+    url: `${api}/api/v1/hosts?limit=1000`,
+    headers: auth,
+  }),
+);
+runs.push(
+  await measure('one host with its latest stats (GET /api/v1/hosts/{id}, hosts in turn)', {
+    url: api,
+    headers: auth,
+    requests: [{ setupRequest: (r) => ({ ...r, path: `/api/v1/hosts/${nextHost()}` }) }],
+  }),
+);
+runs.push(await measure('bare Fastify route again', bare));
+runs.push(
+  await measure('24 h series of one host in 300 buckets at 200 requests/s (hosts in turn)', {
+    url: api,
+    headers: auth,
+    overallRate: 200,
+    requests: [
+      {
+        setupRequest: (r) => ({
+          ...r,
+          path: `/api/v1/hosts/${nextHost()}/stats?from=${from24h}&to=${to24h}&buckets=300`,
+        }),
+      },
+    ],
+  }),
+);
+runs.push(
+  await measure('24 h series of one host in 300 buckets, as fast as it goes', {
+    url: api,
+    headers: auth,
+    requests: [
+      {
+        setupRequest: (r) => ({
+          ...r,
+          path: `/api/v1/hosts/${nextHost()}/stats?from=${from24h}&to=${to24h}&buckets=300`,
+        }),
+      },
+    ],
+  }),
+);
+
+server.kill('SIGTERM');
+await once(server, 'exit');
+if (!keep) await cluster.stop();
+
+say('');
+say(
+  `hostwatch api benchmark: ${HOSTS} hosts x ${SAMPLES} samples, 100 connections, ${SECONDS} s each, ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+);
+say('| what | requests/s | p50 ms | p99 ms | max ms | non-2xx | errors |');
+say('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const { title, result: r } of runs) {
+  say(
+    `| ${title} | ${Math.round(r.requests.average).toLocaleString('en')} | ${r.latency.p50} | ${r.latency.p99} | ${r.latency.max} | ${r.non2xx} | ${r.errors + r.timeouts} |`,
+  );
+}
+if (!keep) await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,30 @@
+// The servers bench/api/run.mjs measures, in their own process so that autocannon does not share
+// their event loop: the API as `hostwatch api` builds it, and a bare Fastify route beside it.
+// Env: DATABASE_URL, API_TOKEN. Prints one JSON line {"api":port,"bare":port} once listening.
+import Fastify from 'fastify';
+import { sql } from 'kysely';
+import { ApiTokens, buildApp } from '@hostwatch/api';
+import { createDb } from '@hostwatch/db';
+
+const db = createDb(process.env.DATABASE_URL, { applicationName: 'hostwatch api bench', maxConnections: 20 });
+const api = await buildApp({
+  db,
+  tokens: new ApiTokens({ read: [process.env.API_TOKEN] }),
+  checks: { postgres: async () => void (await sql`SELECT 1`.execute(db)) },
+  // The benchmark is one client address making far more than an operator's requests.
+  rateLimitPerMinute: 100_000_000,
+});
+await api.listen({ host: '127.0.0.1', port: 0 });
+
+const bare = Fastify({ logger: false });
+bare.get('/bare', async () => ({ ok: true }));
+await bare.listen({ host: '127.0.0.1', port: 0 });
+
+process.stdout.write(
+  `${JSON.stringify({ api: api.server.address().port, bare: bare.server.address().port })}\n`,
+);
+process.on('SIGTERM', async () => {
+  await Promise.all([api.close(), bare.close()]);
+  await db.destroy();
+  process.exit(0);
+});
