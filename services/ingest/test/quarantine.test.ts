@@ -137,4 +137,25 @@ describe('refused messages', () => {
     const metrics = await (await fetch(`${ingest.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/hostwatch_ingest_messages_total\{kind="stats",outcome="duplicate",service="ingest"\} 1/);
   });
+
+  it('quarantines a message PostgreSQL refuses on its own (store_rejected) and stores the rest of its batch', async () => {
+    const web01 = await world.addHost('web-01');
+    const now = new Date();
+    const good = [1, 2, 3].map((i) => statsMessage('web-01', i, now));
+    // Valid by the schema (a whole number >= 0) but beyond PostgreSQL's bigint.
+    const huge = statsMessage('web-01', 4, now);
+    const body = { ...huge.body, memory: { ...huge.body.memory, totalBytes: 1e20 } };
+    await world.publish(web01, 'stats', good[0]!.id, good[0]!.body);
+    await world.publish(web01, 'stats', huge.id, body);
+    await world.publish(web01, 'stats', good[1]!.id, good[1]!.body);
+    await world.publish(web01, 'stats', good[2]!.id, good[2]!.body);
+    ingest = await runIngestIn(world);
+    await consumerSettled();
+    const stats = await world.pool.query<{ seq: string }>('SELECT seq FROM host_stats ORDER BY seq');
+    expect(stats.rows.map((r) => r.seq)).toEqual(['1', '2', '3']);
+    const q = await world.pool.query<{ reason: string; message_id: string; detail: string }>('SELECT reason, message_id, detail FROM quarantine');
+    expect(q.rows).toHaveLength(1);
+    expect(q.rows[0]).toMatchObject({ reason: 'store_rejected', message_id: huge.id });
+    expect(q.rows[0]?.detail).toMatch(/out of range/);
+  });
 });

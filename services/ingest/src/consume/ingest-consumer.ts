@@ -212,7 +212,8 @@ export class IngestConsumer {
         this.#down(failure);
         // Held messages are kept alive by progress acks; nothing is acknowledged that is not durable.
         if (this.#abort.signal.aborted) return;
-        await this.#backoff.wait();
+        await this.#backoff.wait(this.#abort.signal);
+        if (this.#abort.signal.aborted) return;
       }
     }
     crashPoint(this.#o.crashAt, 'after-commit');
