@@ -53,6 +53,8 @@ function toState(row: { state: 'pending' | 'firing'; since: Date; fired_at: Date
  */
 export class AlertBook {
   #queued = 0;
+  readonly #states = new Map<string, AlertSeriesState | undefined>();
+  readonly #loadedHosts = new Set<string>();
 
   constructor(
     private readonly trx: Transaction<Database>,
@@ -66,20 +68,33 @@ export class AlertBook {
     return this.#queued;
   }
 
+  /** Reads the state of every series of `hostIds` in one query, so observing them needs no further reads. */
+  async preload(hostIds: readonly string[]): Promise<void> {
+    const missing = hostIds.filter((h) => !this.#loadedHosts.has(h));
+    if (missing.length === 0) return;
+    const rows = await this.trx.selectFrom('alerter_alerts').selectAll().where('host_id', 'in', missing).execute();
+    for (const row of rows) this.#states.set(row.series_key, toState(row));
+    for (const h of missing) this.#loadedHosts.add(h);
+  }
+
   /** The current state of a series, or undefined when it is inactive. */
-  async state(key: string): Promise<AlertSeriesState | undefined> {
+  async state(key: string, hostId?: string): Promise<AlertSeriesState | undefined> {
+    if (this.#states.has(key) || (hostId !== undefined && this.#loadedHosts.has(hostId))) return this.#states.get(key);
     const row = await this.trx.selectFrom('alerter_alerts').selectAll().where('series_key', '=', key).executeTakeFirst();
-    return row ? toState(row) : undefined;
+    const state = row ? toState(row) : undefined;
+    this.#states.set(key, state);
+    return state;
   }
 
   /** Steps the series by one observation and records the outcome; resolves to the notification queued, if any. */
   async observe(o: SeriesObservation): Promise<string | undefined> {
     const key = seriesKey(o.rule, o.hostId, o.label);
-    const prev = await this.state(key);
+    const prev = await this.state(key, o.hostId);
     if (!prev && o.obs.value < o.rule.limit) return undefined;
     const silenced = isSilenced(o.owner.silences, o.rule.type, this.now);
     const { next, notify } = stepAlert(prev, o.obs, o.rule, silenced);
     if (next === prev) return undefined;
+    this.#states.set(key, next);
     if (!next) {
       await this.trx.deleteFrom('alerter_alerts').where('series_key', '=', key).execute();
     } else {

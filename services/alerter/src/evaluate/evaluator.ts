@@ -83,12 +83,12 @@ export class Evaluator {
       const now = this.#o.clock();
       const rules = this.#o.rules();
       const book = new AlertBook(trx, rules.file, now, this.#o.metrics);
-      const statsHosts = new Set<string>();
       const sshHosts = new Map<string, NewSshEvent[]>();
       const securityHosts = new Set<string>();
+      const stats: { hostId: string; messageId: string; message: StatsMessageV1 }[] = [];
       for (const { hostId, messageId, message } of items) {
         if (message.kind === 'stats') {
-          if (await this.#recordStats(trx, hostId, messageId, message, now)) statsHosts.add(hostId);
+          stats.push({ hostId, messageId, message });
         } else if (message.kind === 'ssh') {
           const fresh = await this.#recordSsh(trx, hostId, message.events, now);
           if (fresh.length > 0) {
@@ -103,7 +103,8 @@ export class Evaluator {
           securityHosts.add(hostId);
         }
       }
-      for (const hostId of statsHosts) await this.#applyDueSamples(trx, book, rules, hostId, now);
+      const statsHosts = await this.#recordStats(trx, stats, now);
+      await this.#applyDueSamples(trx, book, rules, statsHosts, now);
       for (const [hostId, events] of sshHosts) await this.#evaluateSsh(trx, book, rules, hostId, events);
       const mailed = this.#digestWindowMs === 0 && securityHosts.size > 0 ? await this.#mailSecurity(trx, rules, now, [...securityHosts]) : 0;
       return book.queued + mailed > 0;
@@ -125,7 +126,7 @@ export class Evaluator {
         .distinct()
         .where('received_at', '<=', new Date(now - this.#latenessMs))
         .execute();
-      for (const { host_id } of waiting) await this.#applyDueSamples(trx, book, rules, host_id, now);
+      await this.#applyDueSamples(trx, book, rules, waiting.map((w) => w.host_id), now);
 
       await this.#forgetRemovedRules(trx, rules);
       await this.#evaluateOffline(trx, book, rules, now);
@@ -139,12 +140,21 @@ export class Evaluator {
     if (queued) this.#o.onMailQueued?.();
   }
 
-  async #recordStats(trx: Transaction<Database>, hostId: string, messageId: string, m: StatsMessageV1, now: number): Promise<boolean> {
-    const time = new Date(m.time);
-    const host = await trx.selectFrom('alerter_hosts').select(['applied_until']).where('host_id', '=', hostId).forUpdate().executeTakeFirst();
+  /** Records a batch's stats samples; resolves to the hosts that got a sample still to evaluate. */
+  async #recordStats(trx: Transaction<Database>, samples: readonly { hostId: string; messageId: string; message: StatsMessageV1 }[], now: number): Promise<string[]> {
+    if (samples.length === 0) return [];
+    const hostIds = [...new Set(samples.map((s) => s.hostId))].sort();
+    const applied = new Map<string, number>();
+    const rows = await trx.selectFrom('alerter_hosts').select(['host_id', 'applied_until']).where('host_id', 'in', hostIds).orderBy('host_id').forUpdate().execute();
+    for (const r of rows) if (r.applied_until) applied.set(r.host_id, r.applied_until.getTime());
+    const newest = new Map<string, StatsMessageV1>();
+    for (const { hostId, message } of samples) {
+      const seen = newest.get(hostId);
+      if (!seen || Date.parse(message.time) >= Date.parse(seen.time)) newest.set(hostId, message);
+    }
     await trx
       .insertInto('alerter_hosts')
-      .values({ host_id: hostId, hostname: m.hostname, addresses: m.addresses, last_stats_time: time, updated_at: new Date(now) })
+      .values([...newest].map(([hostId, m]) => ({ host_id: hostId, hostname: m.hostname, addresses: m.addresses, last_stats_time: new Date(m.time), updated_at: new Date(now) })))
       .onConflict((oc) =>
         oc.column('host_id').doUpdateSet({
           hostname: sql`CASE WHEN alerter_hosts.last_stats_time IS NULL OR excluded.last_stats_time >= alerter_hosts.last_stats_time THEN excluded.hostname ELSE alerter_hosts.hostname END`,
@@ -154,35 +164,49 @@ export class Evaluator {
         }),
       )
       .execute();
-    if (host?.applied_until && time.getTime() <= host.applied_until.getTime()) {
+    const fresh = samples.filter(({ hostId, messageId, message }) => {
+      const until = applied.get(hostId);
+      if (until === undefined || Date.parse(message.time) > until) return true;
       this.#o.metrics?.lateSamples.inc();
-      this.#o.log.debug({ hostId, messageId, time: m.time, appliedUntil: host.applied_until }, 'stats sample arrived after its time was evaluated; not evaluated');
+      this.#o.log.debug({ hostId, messageId, time: message.time, appliedUntil: new Date(until) }, 'stats sample arrived after its time was evaluated; not evaluated');
       return false;
-    }
+    });
+    if (fresh.length === 0) return [];
     await trx
       .insertInto('alerter_samples')
-      .values({ host_id: hostId, message_id: messageId, time, received_at: new Date(now), sample: JSON.stringify(m) })
+      .values(
+        fresh.map(({ hostId, messageId, message: m }) => ({
+          host_id: hostId,
+          message_id: messageId,
+          time: new Date(m.time),
+          received_at: new Date(now),
+          sample: JSON.stringify({ time: m.time, hostname: m.hostname, addresses: m.addresses, cpu: m.cpu, memory: m.memory, swap: m.swap, load: m.load, disks: m.disks }),
+        })),
+      )
       .onConflict((oc) => oc.columns(['host_id', 'message_id']).doNothing())
       .execute();
-    return true;
+    return [...new Set(fresh.map((f) => f.hostId))];
   }
 
-  async #applyDueSamples(trx: Transaction<Database>, book: AlertBook, rules: Rules, hostId: string, now: number): Promise<void> {
-    const newest = await trx.selectFrom('alerter_samples').select((eb) => eb.fn.max('time').as('t')).where('host_id', '=', hostId).executeTakeFirst();
-    if (!newest?.t) return;
-    const watermark = new Date(new Date(newest.t).getTime() - this.#latenessMs);
-    const due = await trx
-      .selectFrom('alerter_samples')
-      .select(['message_id', 'time', 'sample'])
-      .where('host_id', '=', hostId)
-      .where((eb) => eb.or([eb('time', '<=', watermark), eb('received_at', '<=', new Date(now - this.#latenessMs))]))
-      .orderBy('time')
-      .orderBy('message_id')
-      .execute();
-    if (due.length === 0) return;
-    for (const row of due) {
-      const sample = row.sample as StatsMessageV1;
+  /** Evaluates, in event-time order, every sample of `hostIds` whose lateness passed, and forgets it. */
+  async #applyDueSamples(trx: Transaction<Database>, book: AlertBook, rules: Rules, hostIds: readonly string[], now: number): Promise<void> {
+    if (hostIds.length === 0) return;
+    const due = await sql<{ host_id: string; message_id: string; time: Date; sample: StatsMessageV1 }>`
+      WITH newest AS (
+        SELECT host_id, max(time) AS t FROM alerter_samples WHERE host_id = ANY(${[...hostIds]}::text[]) GROUP BY host_id)
+      DELETE FROM alerter_samples s USING newest n
+       WHERE s.host_id = n.host_id
+         AND (s.time <= n.t - make_interval(secs => ${this.#latenessMs / 1000}) OR s.received_at <= ${new Date(now - this.#latenessMs)})
+      RETURNING s.host_id, s.message_id, s.time, s.sample`.execute(trx);
+    if (due.rows.length === 0) return;
+    const ordered = [...due.rows].sort((a, b) => a.host_id.localeCompare(b.host_id) || a.time.getTime() - b.time.getTime() || a.message_id.localeCompare(b.message_id));
+    await book.preload([...new Set(ordered.map((r) => r.host_id))]);
+    const last = new Map<string, Date>();
+    for (const row of ordered) {
+      const sample = row.sample;
+      const hostId = row.host_id;
       const time = row.time.getTime();
+      last.set(hostId, row.time);
       for (const client of clientsForHost(rules, hostId, sample.addresses)) {
         for (const rule of client.alerts) {
           if (!THRESHOLD_TYPES.has(rule.type)) continue;
@@ -192,13 +216,11 @@ export class Evaluator {
         }
       }
     }
-    await trx
-      .deleteFrom('alerter_samples')
-      .where('host_id', '=', hostId)
-      .where('message_id', 'in', due.map((r) => r.message_id))
-      .execute();
-    const last = due[due.length - 1];
-    if (last) await trx.updateTable('alerter_hosts').set({ applied_until: last.time }).where('host_id', '=', hostId).execute();
+    const hosts = [...last.keys()];
+    await sql`
+      UPDATE alerter_hosts h SET applied_until = v.t
+        FROM unnest(${hosts}::text[], ${hosts.map((h) => (last.get(h) ?? new Date(0)).toISOString())}::timestamptz[]) AS v(host_id, t)
+       WHERE h.host_id = v.host_id`.execute(trx);
   }
 
   async #recordSsh(trx: Transaction<Database>, hostId: string, events: readonly SshEvent[], now: number): Promise<NewSshEvent[]> {
