@@ -37,7 +37,7 @@ const MONTHS: Record<string, number> = {
 export class SyslogClock {
   readonly local: LocalTime;
   readonly #now: () => number;
-  readonly #hours = new Map<string, HourEntry>();
+  readonly #hours = new Map<number, HourEntry>();
 
   constructor(options: SyslogClockOptions = {}) {
     this.local = new LocalTime(options.timeZone);
@@ -59,14 +59,16 @@ export class SyslogClock {
   }
 
   /**
-   * ISO-8601 time of a classic timestamp `Mmm dd hh:mm:ss` (day may be space-padded or one digit): the
+   * ISO-8601 time of a classic timestamp `Mmm dd hh:mm:ss` (month as `Jan`…`Dec` or 1-12): the
    * latest year in which that wall time is not after now, in the local zone; undefined if malformed.
    */
-  classic(month: string, day: number, hour: number, minute: number, second: number): string | undefined {
-    const m = MONTHS[month];
-    if (m === undefined || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
+  classic(month: string | number, day: number, hour: number, minute: number, second: number): string | undefined {
+    const m = typeof month === 'number' ? month : MONTHS[month];
+    if (m === undefined || m < 1 || m > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+      return undefined;
+    }
     const now = this.#now();
-    const key = `${m}-${day}-${hour}`;
+    const key = (m * 32 + day) * 24 + hour;
     let entry = this.#hours.get(key);
     if (entry === undefined || now < entry.validFrom || now >= entry.validUntil) {
       entry = this.#hourEntry(m, day, hour, now);

@@ -95,7 +95,7 @@ export class SyslogLineReader implements LogRecord {
     const second = toInt(text, i + 7, i + 9);
     const day = d2 >= 0 && d2 <= 9 ? d1 * 10 + d2 : d1;
     if (hour === undefined || minute === undefined || second === undefined) return false;
-    const time = this.#clock.classic(text.slice(start, start + 3), day, hour, minute, second);
+    const time = this.#clock.classic(monthOf(text, start), day, hour, minute, second);
     if (time === undefined) return false;
     this.#stamp = stamp;
     this.#stampUntil = this.#clock.lastValidUntil;
@@ -198,6 +198,25 @@ export class SyslogLineReader implements LogRecord {
     return true;
   }
 }
+
+// `Jan`…`Dec` at `at` as 1-12, 0 for anything else.
+function monthOf(text: string, at: number): number {
+  const a = text.charCodeAt(at);
+  const b = text.charCodeAt(at + 1);
+  const c = text.charCodeAt(at + 2);
+  let m = 0;
+  if (a === 74) m = b === 97 ? (c === 110 ? 1 : 0) : c === 110 ? 6 : c === 108 ? 7 : 0; // Jan Jun Jul
+  else if (a === 70) m = c === 98 ? 2 : 0; // Feb
+  else if (a === 77) m = c === 114 ? 3 : c === 121 ? 5 : 0; // Mar May
+  else if (a === 65) m = b === 112 ? 4 : b === 117 ? 8 : 0; // Apr Aug
+  else if (a === 83) m = 9; // Sep
+  else if (a === 79) m = 10; // Oct
+  else if (a === 78) m = 11; // Nov
+  else if (a === 68) m = 12; // Dec
+  return m !== 0 && text.startsWith(MONTH_NAMES[m - 1] ?? '', at) ? m : 0;
+}
+
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 function toInt(text: string, start: number, end: number): number | undefined {
   if (end <= start || end - start > 10) return undefined;

@@ -145,6 +145,26 @@ describe('hostwatch auth-scan', () => {
     expect(r.stderr).toContain('line 1: Nov 23 10:00:00 web-01 sshd[1]: A message from the future');
   });
 
+  it('stops quietly when its reader goes away (| head)', () => {
+    const file = join(dir, 'long.log');
+    writeFileSync(file, readFileSync(FIXTURE, 'utf8').repeat(200));
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        'set -o pipefail; "$0" "$1" auth-scan "$2" --now 2026-11-24T00:00:00Z | head -n 1 >/dev/null',
+        process.execPath,
+        BIN,
+        file,
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   it('explains a missing file: the path and what to do', () => {
     const missing = join(dir, 'no-such-auth.log');
     const r = run([missing]);

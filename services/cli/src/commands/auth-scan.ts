@@ -33,8 +33,15 @@ export const authScanCommand: Command = {
     try {
       const chunks =
         input === undefined ? io.stdin : input.createReadStream({ highWaterMark: 1 << 20, autoClose: false });
+      // A write error also comes back through the write callback; without a listener it would crash the process.
+      io.stdout.on('error', ignore);
       await scanStream(chunks, scanner, io.stdout);
+    } catch (err) {
+      // The reader went away (`hostwatch auth-scan … | head`): nothing left to do.
+      if ((err as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+      throw err;
     } finally {
+      io.stdout.off('error', ignore);
       await input?.close();
     }
     if (scanner.unparsed > 0) {
@@ -46,6 +53,8 @@ export const authScanCommand: Command = {
     return 0;
   },
 };
+
+function ignore(): void {}
 
 interface AuthScanOptions {
   readonly file: string | undefined;
@@ -172,7 +181,8 @@ function write(out: NodeJS.WritableStream, text: string): Promise<void> {
 
 // The contract's fields in its order; unknown ones left out. `hostJson` is `,"host":"…"` (or '').
 function toJson(e: SshdEvent, hostJson: string): string {
-  let s = `{"line":${e.line},"time":${JSON.stringify(e.time)}${hostJson}`;
+  // `time` is ISO-8601 made by the parser: nothing in it needs escaping.
+  let s = `{"line":${e.line},"time":"${e.time}"${hostJson}`;
   if (e.pid !== undefined) s += `,"pid":${e.pid}`;
   s += `,"event":"${e.event}"`;
   if (e.source !== undefined) s += `,"source":${JSON.stringify(e.source)}`;
