@@ -4,6 +4,7 @@
 // Real PostgreSQL and nats-server (sync_interval: always). Target: 20,000 stats messages/s.
 // Build first: npx tsc -b services/alerter services/cli
 // Run: node bench/alerter/run.mjs [--hosts 10000] [--rounds 5] [--batch 500]
+import { Buffer } from 'node:buffer';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,7 +97,7 @@ try {
     for (const sealer of sealers) {
       const subject = subjectFor(sealer.hostId, 'stats');
       const id = `${sealer.hostId}:b:${r}`;
-      const sealed = sealer.seal(subject, id, new TextEncoder().encode(JSON.stringify(stats(sealer.hostId, r))));
+      const sealed = sealer.seal(subject, id, Buffer.from(JSON.stringify(stats(sealer.hostId, r))));
       const h = natsHeaders();
       for (const [k, v] of Object.entries(sealed.headers)) h.set(k, v);
       inFlight.push(js.publish(subject, sealed.data, { headers: h, msgID: id }));
