@@ -30,7 +30,8 @@ export function publishStats(js, sealer, seq, time = Date.now()) {
   const sealed = sealer.seal(subject, statsMessageId({ hostId: sealer.hostId, bootId: 'bench', sequence: seq }), Buffer.from(JSON.stringify(statsBody(sealer.hostId, seq, time))));
   const h = natsHeaders();
   for (const [k, v] of Object.entries(sealed.headers)) h.set(k, v);
-  return js.publish(subject, sealed.data, { headers: h });
+  // A server that fsyncs every message (sync_interval: always) on a busy disk can take seconds.
+  return js.publish(subject, sealed.data, { headers: h, timeout: 60_000 });
 }
 
 async function main() {
@@ -48,7 +49,7 @@ async function main() {
   const seqs = new Array(hosts.length).fill(options.firstSeq ?? 1);
   while (Date.now() < end) {
     const due = Math.floor(((Date.now() - started) / 1000) * rate);
-    while (sent < due && inFlight < 5000) {
+    while (sent < due && inFlight < 1000) {
       const i = sent % hosts.length;
       const seq = seqs[i]++;
       sent++;

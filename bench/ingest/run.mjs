@@ -50,6 +50,13 @@ const tools = findTools();
 const pgDir = await mkdtemp(join(tmpdir(), 'hostwatch-bench-pg-'));
 const cluster = await startPostgres({ pgBin: tools.pgBin, dir: pgDir });
 const nats = await startNatsServer({ binary: tools.natsServer, dir: join(dir, 'nats'), syncInterval: opt['nats-sync'] });
+const cleanUp = async () => {
+  await nats.kill().catch(() => undefined);
+  await cluster.crash().catch(() => undefined);
+  await rm(dir, { recursive: true, force: true });
+  await rm(pgDir, { recursive: true, force: true });
+};
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanUp().then(() => process.exit(130)));
 const pool = new pg.Pool({ connectionString: await cluster.createDatabase('bench'), max: 4 });
 pool.on('error', () => undefined);
 try {
@@ -87,6 +94,7 @@ try {
   }
 
   // 2. Keys and hosts as an enrolled fleet.
+  process.stderr.write(`preparing ${HOSTS} enrolled hosts\n`);
   const nc = await connect({ servers: nats.url });
   const jsm = await jetstreamManager(nc);
   await ensureStream(jsm, streamSpec());
@@ -101,17 +109,26 @@ try {
     hostKeys.map((k) => Buffer.from(k.publicKey)),
   ]);
   const sealers = hostKeys.map((k) => new Sealer(k, publicKeyInfo(collector)));
+  process.stderr.write('hosts ready\n');
   let nextSeq = 1;
   const publishBacklog = async (count) => {
     const started = performance.now();
     const inFlight = new Set();
+    let failed = 0;
     for (let i = 0; i < count; i++) {
       const sealer = sealers[i % sealers.length];
-      const p = publishStats(js, sealer, nextSeq + Math.floor(i / sealers.length), Date.now()).finally(() => inFlight.delete(p));
+      const p = publishStats(js, sealer, nextSeq + Math.floor(i / sealers.length), Date.now()).then(
+        () => inFlight.delete(p),
+        () => {
+          failed++;
+          inFlight.delete(p);
+        },
+      );
       inFlight.add(p);
-      if (inFlight.size >= 2000) await Promise.race(inFlight);
+      if (inFlight.size >= 256) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
+    if (failed > 0) throw new Error(`${failed} publishes failed`);
     nextSeq += Math.ceil(count / sealers.length);
     return performance.now() - started;
   };
@@ -210,8 +227,5 @@ try {
   await nc.close();
 } finally {
   await pool.end();
-  await nats.kill();
-  await cluster.crash();
-  await rm(dir, { recursive: true, force: true });
-  await rm(pgDir, { recursive: true, force: true });
+  await cleanUp();
 }
