@@ -3,10 +3,9 @@
 // Env: DATABASE_URL, API_TOKEN. Prints one JSON line {"api":port,"bare":port} once listening.
 import Fastify from 'fastify';
 import { sql } from 'kysely';
-import { ApiTokens, buildApp } from '@hostwatch/api';
-import { createDb } from '@hostwatch/db';
+import { ApiTokens, buildApp, createApiDb } from '@hostwatch/api';
 
-const db = createDb(process.env.DATABASE_URL, { applicationName: 'hostwatch api bench', maxConnections: 20 });
+const db = createApiDb(process.env.DATABASE_URL);
 const api = await buildApp({
   db,
   tokens: new ApiTokens({ read: [process.env.API_TOKEN] }),

@@ -1,5 +1,4 @@
 import type { Database } from '@hostwatch/db';
-import { createDb } from '@hostwatch/db';
 import { connectWithBackoff } from '@hostwatch/nats';
 import type { Component } from '@hostwatch/lifecycle';
 import type { Logger } from '@hostwatch/log';
@@ -8,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import { buildApp } from './app.js';
 import { ApiTokens } from './auth/api-tokens.js';
+import { createApiDb } from './db/create-api-db.js';
 import type { ApiConfig } from './config/api-config.js';
 
 /**
@@ -25,7 +25,7 @@ export function apiComponents(
     {
       name: 'database',
       start: async () => {
-        const pool = createDb(config.databaseUrl, { applicationName: 'hostwatch api', maxConnections: 20 });
+        const pool = createApiDb(config.databaseUrl);
         db = pool;
         return () => pool.destroy();
       },

@@ -1,9 +1,10 @@
-import { createDb, type Database } from '@hostwatch/db';
+import type { Database } from '@hostwatch/db';
 import { createTestDatabase } from '@hostwatch/testkit';
 import type { FastifyInstance } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import { buildApp, type ApiDependencies } from '../../src/app.js';
 import { ApiTokens } from '../../src/auth/api-tokens.js';
+import { createApiDb } from '../../src/db/create-api-db.js';
 import { seedFleet } from './seed-fleet.js';
 
 /** The read and admin tokens every test app accepts. */
@@ -21,7 +22,8 @@ export interface TestApi {
 /** Builds the app over a fresh, migrated and seeded database. */
 export async function startTestApi(overrides: Partial<ApiDependencies> = {}): Promise<TestApi> {
   const url = await createTestDatabase('api');
-  const db = createDb(url, { applicationName: 'api test' });
+  // The API's own pool, named prepared statements and all, as `hostwatch api` runs it.
+  const db = createApiDb(url);
   const now = new Date();
   await seedFleet(db, now);
   const app = await buildApp({
