@@ -1,4 +1,4 @@
-import type { SshdEventKind } from './sshd-event.js';
+import { SSHD_EVENT_KINDS, type SshdEventKind } from './sshd-event.js';
 
 /**
  * What one sshd message says, before the scanner adds the line, time, host and what earlier lines of the same
@@ -177,7 +177,7 @@ const LOWER_S_NOISE = [
   'send_error: ',
 ];
 
-const NOTHING: SshdMessage = {
+const NOTHING: SshdMessage = Object.freeze({
   event: undefined,
   source: undefined,
   port: undefined,
@@ -185,7 +185,7 @@ const NOTHING: SshdMessage = {
   method: undefined,
   count: 1,
   binds: false,
-};
+});
 
 // String.prototype.trimEnd costs more than the check that there is nothing to trim, the common case.
 function trimEnd(s: string): string {
@@ -193,8 +193,13 @@ function trimEnd(s: string): string {
   return c === 32 || c === 9 || c === 10 || c === 13 ? s.trimEnd() : s;
 }
 
+// One shared, frozen result per kind for messages that name no peer, user or method.
+const BARE = new Map<SshdEventKind, SshdMessage>(
+  SSHD_EVENT_KINDS.map((kind) => [kind, Object.freeze({ ...NOTHING, event: kind })]),
+);
+
 function event(kind: SshdEventKind | undefined): SshdMessage {
-  return kind === undefined ? NOTHING : { ...NOTHING, event: kind };
+  return kind === undefined ? NOTHING : (BARE.get(kind) ?? NOTHING);
 }
 
 function noise(msg: string, known: readonly string[]): SshdMessage | undefined {

@@ -62,9 +62,24 @@ export class SyslogClock {
    * ISO-8601 time of a classic timestamp `Mmm dd hh:mm:ss` (month as `Jan`…`Dec` or 1-12): the
    * latest year in which that wall time is not after now, in the local zone; undefined if malformed.
    */
-  classic(month: string | number, day: number, hour: number, minute: number, second: number): string | undefined {
+  classic(
+    month: string | number,
+    day: number,
+    hour: number,
+    minute: number,
+    second: number,
+  ): string | undefined {
     const m = typeof month === 'number' ? month : MONTHS[month];
-    if (m === undefined || m < 1 || m > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    if (
+      m === undefined ||
+      m < 1 ||
+      m > 12 ||
+      day < 1 ||
+      day > 31 ||
+      hour > 23 ||
+      minute > 59 ||
+      second > 60
+    ) {
       return undefined;
     }
     const now = this.#now();

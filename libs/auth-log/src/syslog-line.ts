@@ -118,12 +118,11 @@ export class SyslogLineReader implements LogRecord {
     let start = from;
     let end = text.indexOf(' ', start);
     if (end < 0) return false;
-    let host: string | undefined;
+    let hostStart = -1;
+    let hostEnd = -1;
     if (text.charCodeAt(end - 1) !== 58 && text.charCodeAt(start) !== 91) {
-      host = text.slice(start, end);
-      // The same host name object line after line: cheaper to compare and to hash downstream.
-      if (host === this.#host) host = this.#host;
-      else this.#host = host;
+      hostStart = start;
+      hostEnd = end;
       start = end + 1;
       end = text.indexOf(' ', start);
       if (end < 0) end = text.length;
@@ -150,6 +149,13 @@ export class SyslogLineReader implements LogRecord {
     if (nameEnd <= nameStart) return false;
     const program = this.#program(text, nameStart, nameEnd);
     if (program === undefined) return false;
+    let host: string | undefined;
+    if (hostStart >= 0) {
+      host = text.slice(hostStart, hostEnd);
+      // The same host name object line after line: cheaper to compare and to hash downstream.
+      if (host === this.#host) host = this.#host;
+      else this.#host = host;
+    }
     this.host = host;
     this.program = program;
     this.pid = pid;
@@ -205,13 +211,20 @@ function monthOf(text: string, at: number): number {
   const b = text.charCodeAt(at + 1);
   const c = text.charCodeAt(at + 2);
   let m = 0;
-  if (a === 74) m = b === 97 ? (c === 110 ? 1 : 0) : c === 110 ? 6 : c === 108 ? 7 : 0; // Jan Jun Jul
-  else if (a === 70) m = c === 98 ? 2 : 0; // Feb
-  else if (a === 77) m = c === 114 ? 3 : c === 121 ? 5 : 0; // Mar May
-  else if (a === 65) m = b === 112 ? 4 : b === 117 ? 8 : 0; // Apr Aug
-  else if (a === 83) m = 9; // Sep
-  else if (a === 79) m = 10; // Oct
-  else if (a === 78) m = 11; // Nov
+  if (a === 74)
+    m = b === 97 ? (c === 110 ? 1 : 0) : c === 110 ? 6 : c === 108 ? 7 : 0; // Jan Jun Jul
+  else if (a === 70)
+    m = c === 98 ? 2 : 0; // Feb
+  else if (a === 77)
+    m = c === 114 ? 3 : c === 121 ? 5 : 0; // Mar May
+  else if (a === 65)
+    m = b === 112 ? 4 : b === 117 ? 8 : 0; // Apr Aug
+  else if (a === 83)
+    m = 9; // Sep
+  else if (a === 79)
+    m = 10; // Oct
+  else if (a === 78)
+    m = 11; // Nov
   else if (a === 68) m = 12; // Dec
   return m !== 0 && text.startsWith(MONTH_NAMES[m - 1] ?? '', at) ? m : 0;
 }
