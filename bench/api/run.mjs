@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -98,7 +98,7 @@ if (existing === 0) {
               (20 + 15 * sin(i / 60.0 + h))::real, 17179869184, 9663676416, (40 + 10 * sin(i / 500.0 + h))::real,
               2147483648, 2013265920, 6.25, (1 + sin(i / 90.0))::real, 1.1, 0.9, 86400 + i * 10, 312, 63.1,
               $2::jsonb, 'host-' || h || '-boot-' || i
-         FROM generate_series(1, ${SAMPLES}) AS i, generate_series($3::int, $4::int) AS h`,
+         FROM generate_series(1, ${SAMPLES}) AS i CROSS JOIN LATERAL generate_series($3::int, $4::int) AS h`,
       [now, detail, from, to],
     );
     await c.end();
@@ -148,6 +148,7 @@ function measure(title, options) {
   });
 }
 
+const loadBefore = loadavg()[0];
 const runs = [];
 const bare = { url: `http://127.0.0.1:${ports.bare}/bare` };
 // Warm up both servers and PostgreSQL's cache.
@@ -225,6 +226,7 @@ say('');
 say(
   `hostwatch api benchmark: ${HOSTS} hosts x ${SAMPLES} samples, 100 connections, ${SECONDS} s each, ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
 );
+say(`load average (1 min) before the measurements ${loadBefore.toFixed(1)}, after ${loadavg()[0].toFixed(1)}: other work on this machine shares its ${cpus().length} cores`);
 say('| what | requests/s | p50 ms | p99 ms | max ms | non-2xx | errors |');
 say('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const { title, result: r } of runs) {
