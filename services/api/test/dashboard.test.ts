@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The callbacks given to page.evaluate run in the browser.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

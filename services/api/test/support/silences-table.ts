@@ -1,7 +1,8 @@
+import type { Database } from '@hostwatch/db';
 import { sql, type Kysely } from 'kysely';
 
 /** The table the silence routes expect (docs/api.md); no committed migration creates it yet. */
-export async function createSilencesTable(db: Kysely<unknown>): Promise<void> {
+export async function createSilencesTable(db: Kysely<Database>): Promise<void> {
   await sql`
     CREATE TABLE alert_silences (
       id bigserial PRIMARY KEY,
