@@ -9,6 +9,7 @@ import {
   type SecurityEvent,
   type SshdEvent,
 } from '../src/index.js';
+import { CASES } from './sshd-cases.js';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 
@@ -427,4 +428,26 @@ describe('security events', () => {
     expect(security(events).map((e) => e.type)).toEqual(['sudo']);
     expect(sshd(events).map((e) => e.event)).toEqual(['invalid_user']);
   });
+});
+
+describe('every kind of event in every format', () => {
+  const wrappers: readonly (readonly [
+    string,
+    (message: string) => string,
+    AuthLogScannerOptions['format'],
+  ])[] = [
+    ['classic', (m) => `Nov 23 10:00:00 web-01 sshd[812]: ${m}`, 'syslog'],
+    ['RFC 3339', (m) => `2026-11-23T10:00:00.000001+00:00 web-01 sshd-session[812]: ${m}`, 'syslog'],
+    ['RFC 5424', (m) => `<38>1 2026-11-23T10:00:00Z web-01 sshd-auth 812 - - ${m}`, 'syslog'],
+    ['journal', (m) => journal({ SYSLOG_IDENTIFIER: 'sshd', _PID: 812, MESSAGE: m }), 'journal'],
+  ];
+  const events = CASES.filter((c) => c.event !== undefined);
+  for (const [name, wrap, format] of wrappers) {
+    it.each(events)(`${name}: $message`, (c) => {
+      const [event] = parseAuthLine(wrap(c.message), { now: NOW, timeZone: 'UTC', format });
+      expect(event).toMatchObject({ event: c.event, pid: 812 });
+      if ('source' in c) expect((event as SshdEvent).source).toBe(c.source);
+      if ('user' in c) expect((event as SshdEvent).user).toBe(c.user);
+    });
+  }
 });
