@@ -132,4 +132,28 @@ describe('offline and silences', () => {
       '[hostwatch] FIRING: memory on db: 91% (limit 80%)',
     ]);
   });
+
+  it('honours a silence made through the API (alert_silences) for its host and types while it lasts', async () => {
+    await world.writeRules(`<clients><client host="api" mail="ops@example.com"><alert type="memory" limit="80%" /></client>
+      <client host="other" mail="ops@example.com"><alert type="memory" limit="80%" /></client></clients>`);
+    const api = await world.host('api');
+    const other = await world.host('other');
+    await world.db
+      .insertInto('alert_silences')
+      .values({ host_id: 'api', types: ['memory'], starts_at: new Date(T0 - 60_000), ends_at: new Date(T0 + 60_000), comment: 'upgrade', created_by: 'admin' })
+      .execute();
+    await world.start();
+    await world.stats(api, T0, { memory: 90 });
+    await world.stats(other, T0, { memory: 90 });
+    await world.drained();
+    expect((await world.outbox()).map((m) => m.subject)).toEqual(['[hostwatch] FIRING: memory on other: 90% (limit 80%)']);
+
+    world.clock.set(T0 + 60_000);
+    await world.stats(api, T0 + 60_000, { memory: 90 });
+    await world.drained();
+    expect((await world.outbox()).map((m) => m.subject)).toEqual([
+      '[hostwatch] FIRING: memory on other: 90% (limit 80%)',
+      '[hostwatch] FIRING: memory on api: 90% (limit 80%)',
+    ]);
+  });
 });

@@ -83,6 +83,18 @@ export interface AlerterOutboxTable {
   sent_at: Timestamp | null;
 }
 
+/** A silence made through the API: mutes the alerts of one host (or all) of some types (or all) while it lasts. */
+export interface AlertSilencesTable {
+  id: Generated<string>;
+  host_id: string | null;
+  types: ColumnType<string[], string[] | undefined, string[]>;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  comment: string;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
 /** The alerter's tables. */
 export interface AlerterTables {
   alerter_hosts: AlerterHostsTable;
@@ -91,4 +103,5 @@ export interface AlerterTables {
   alerter_security_queue: AlerterSecurityQueueTable;
   alerter_alerts: AlerterAlertsTable;
   alerter_outbox: AlerterOutboxTable;
+  alert_silences: AlertSilencesTable;
 }

@@ -16,6 +16,14 @@ export interface AlertOwner {
   readonly silences: readonly Silence[];
 }
 
+/** A silence made through the API (`alert_silences`) that covers now. */
+export interface StoredSilence {
+  /** The host it mutes; null mutes every host, fleet alerts included. */
+  readonly hostId: string | null;
+  /** The alert types it mutes; empty mutes every type. */
+  readonly types: readonly string[];
+}
+
 /** One observation of a series, with what a mail about it needs. */
 export interface SeriesObservation {
   readonly rule: AlertRule;
@@ -61,6 +69,7 @@ export class AlertBook {
     private readonly rulesFile: string,
     private readonly now: number,
     private readonly metrics: AlerterMetrics | undefined,
+    private readonly storedSilences: readonly StoredSilence[] = [],
   ) {}
 
   /** How many mails this book queued. */
@@ -91,7 +100,9 @@ export class AlertBook {
     const key = seriesKey(o.rule, o.hostId, o.label);
     const prev = await this.state(key, o.hostId);
     if (!prev && o.obs.value < o.rule.limit) return undefined;
-    const silenced = isSilenced(o.owner.silences, o.rule.type, this.now);
+    const silenced =
+      isSilenced(o.owner.silences, o.rule.type, this.now) ||
+      this.storedSilences.some((s) => (s.hostId === null || s.hostId === o.hostId) && (s.types.length === 0 || s.types.includes(o.rule.type)));
     const { next, notify } = stepAlert(prev, o.obs, o.rule, silenced);
     if (next === prev) return undefined;
     this.#states.set(key, next);

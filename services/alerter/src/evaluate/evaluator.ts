@@ -9,7 +9,7 @@ import { enqueueMail } from '../outbox/enqueue-mail.js';
 import { mailMessageId } from '../outbox/mail-message-id.js';
 import { clientsForHost, recipientsForHost } from '../rules/clients-for-host.js';
 import type { AlertRule, Client, Rules } from '../rules/rules.js';
-import { AlertBook, type AlertOwner } from './alert-book.js';
+import { AlertBook, type AlertOwner, type StoredSilence } from './alert-book.js';
 import { statsObservations } from './stats-observations.js';
 
 /** A message that opened and validated, as the evaluator takes it. */
@@ -82,7 +82,7 @@ export class Evaluator {
       await sql`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK})`.execute(trx);
       const now = this.#o.clock();
       const rules = this.#o.rules();
-      const book = new AlertBook(trx, rules.file, now, this.#o.metrics);
+      const book = new AlertBook(trx, rules.file, now, this.#o.metrics, await this.#storedSilences(trx, now));
       const sshHosts = new Map<string, NewSshEvent[]>();
       const securityHosts = new Set<string>();
       const stats: { hostId: string; messageId: string; message: StatsMessageV1 }[] = [];
@@ -118,7 +118,7 @@ export class Evaluator {
       await sql`SELECT pg_advisory_xact_lock(${EVALUATION_LOCK})`.execute(trx);
       const now = this.#o.clock();
       const rules = this.#o.rules();
-      const book = new AlertBook(trx, rules.file, now, this.#o.metrics);
+      const book = new AlertBook(trx, rules.file, now, this.#o.metrics, await this.#storedSilences(trx, now));
 
       const waiting = await trx
         .selectFrom('alerter_samples')
@@ -248,6 +248,16 @@ export class Evaluator {
       .values({ host_id: hostId, kind, event_id: eventId, time: new Date(time), data: JSON.stringify({ ...data, time }), received_at: new Date(now) })
       .onConflict((oc) => oc.columns(['host_id', 'kind', 'event_id']).doNothing())
       .execute();
+  }
+
+  async #storedSilences(trx: Transaction<Database>, now: number): Promise<StoredSilence[]> {
+    const rows = await trx
+      .selectFrom('alert_silences')
+      .select(['host_id', 'types'])
+      .where('starts_at', '<=', new Date(now))
+      .where('ends_at', '>', new Date(now))
+      .execute();
+    return rows.map((r) => ({ hostId: r.host_id, types: r.types }));
   }
 
   async #host(trx: Transaction<Database>, hostId: string): Promise<{ hostname: string | undefined; addresses: string[] }> {
