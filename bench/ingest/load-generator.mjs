@@ -12,22 +12,52 @@ import { readFile } from 'node:fs/promises';
 /** A stats body of `hostId`, sample `seq`, stamped with the publish time (the latency's start). */
 export function statsBody(hostId, seq, time) {
   return {
-    v: 1, kind: 'stats', hostId, bootId: 'bench', seq, time: new Date(time).toISOString(), intervalMs: 10_000,
-    hostname: `${hostId}.bench`, os: 'linux', addresses: ['10.0.0.1'],
+    v: 1,
+    kind: 'stats',
+    hostId,
+    bootId: 'bench',
+    seq,
+    time: new Date(time).toISOString(),
+    intervalMs: 10_000,
+    hostname: `${hostId}.bench`,
+    os: 'linux',
+    addresses: ['10.0.0.1'],
     cpu: { count: 2, usedPercent: 12.5, cores: [10, 15] },
     memory: { totalBytes: 4_000_000_000, availableBytes: 3_000_000_000, usedPercent: 25 },
     swap: { totalBytes: 1_000_000_000, freeBytes: 900_000_000, usedPercent: 10 },
-    load: [0.5, 0.4, 0.3], uptimeSeconds: 1234.5, processes: 150,
-    disks: [{ mount: '/', device: '/dev/sda1', fstype: 'ext4', totalBytes: 100, availableBytes: 40, usedPercent: 60 }],
+    load: [0.5, 0.4, 0.3],
+    uptimeSeconds: 1234.5,
+    processes: 150,
+    disks: [
+      {
+        mount: '/',
+        device: '/dev/sda1',
+        fstype: 'ext4',
+        totalBytes: 100,
+        availableBytes: 40,
+        usedPercent: 60,
+      },
+    ],
     network: [{ name: 'eth0', rxBytes: 1, txBytes: 2 }],
-    agent: { version: 'bench', unparsedLines: 0, unparsedSamples: [], spoolDepth: 0, spoolFull: false, collectorErrors: {} },
+    agent: {
+      version: 'bench',
+      unparsedLines: 0,
+      unparsedSamples: [],
+      spoolDepth: 0,
+      spoolFull: false,
+      collectorErrors: {},
+    },
   };
 }
 
 /** Seals and publishes message `seq` of `sealer`'s host; resolves when JetStream acknowledged it. */
 export function publishStats(js, sealer, seq, time = Date.now()) {
   const subject = subjectFor(sealer.hostId, 'stats');
-  const sealed = sealer.seal(subject, statsMessageId({ hostId: sealer.hostId, bootId: 'bench', sequence: seq }), Buffer.from(JSON.stringify(statsBody(sealer.hostId, seq, time))));
+  const sealed = sealer.seal(
+    subject,
+    statsMessageId({ hostId: sealer.hostId, bootId: 'bench', sequence: seq }),
+    Buffer.from(JSON.stringify(statsBody(sealer.hostId, seq, time))),
+  );
   const h = natsHeaders();
   for (const [k, v] of Object.entries(sealed.headers)) h.set(k, v);
   // A server that fsyncs every message (sync_interval: always) on a busy disk can take seconds.
@@ -37,7 +67,9 @@ export function publishStats(js, sealer, seq, time = Date.now()) {
 async function main() {
   const options = JSON.parse(process.argv[2]);
   const collector = parsePublicKeyFile(await readFile(options.collectorPublic, 'utf8'));
-  const hosts = JSON.parse(await readFile(options.hostsFile, 'utf8')).map((text) => new Sealer(parseKeyFile(text), collector));
+  const hosts = JSON.parse(await readFile(options.hostsFile, 'utf8')).map(
+    (text) => new Sealer(parseKeyFile(text), collector),
+  );
   const nc = await connect({ servers: options.natsUrl });
   const js = jetstream(nc);
   const rate = hosts.length / options.intervalSeconds;

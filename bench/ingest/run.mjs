@@ -14,7 +14,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CONSUMER_SPECS, STREAM_NAME, streamSpec, validateMessage } from '@hostwatch/contract';
 import { migrateToLatest } from '@hostwatch/db';
-import { Opener, MemoryKeyRegistry, Sealer, formatKeyFile, formatPublicKeyFile, generateCollectorKeyPair, generateHostKeyPair, publicKeyInfo } from '@hostwatch/envelope';
+import {
+  Opener,
+  MemoryKeyRegistry,
+  Sealer,
+  formatKeyFile,
+  formatPublicKeyFile,
+  generateCollectorKeyPair,
+  generateHostKeyPair,
+  publicKeyInfo,
+} from '@hostwatch/envelope';
 import { readIngestConfig, silentLog, startIngestService } from '@hostwatch/ingest';
 import { findTools, startNatsServer, startPostgres } from '@hostwatch/local-servers';
 import { ensureConsumer, ensureStream } from '@hostwatch/nats';
@@ -22,7 +31,15 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { publishStats } from './load-generator.mjs';
-import { BENCH_TABLE, copyDirect, copyViaStaging, insertPerRow, insertUnnest, insertValues, row } from './write-strategies.mjs';
+import {
+  BENCH_TABLE,
+  copyDirect,
+  copyViaStaging,
+  insertPerRow,
+  insertUnnest,
+  insertValues,
+  row,
+} from './write-strategies.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -49,23 +66,37 @@ const tools = findTools();
 // Its own temp dir: initdb runs as the postgres user when this runs as root, and needs to own it.
 const pgDir = await mkdtemp(join(tmpdir(), 'hostwatch-bench-pg-'));
 const cluster = await startPostgres({ pgBin: tools.pgBin, dir: pgDir });
-const nats = await startNatsServer({ binary: tools.natsServer, dir: join(dir, 'nats'), syncInterval: opt['nats-sync'] });
+const nats = await startNatsServer({
+  binary: tools.natsServer,
+  dir: join(dir, 'nats'),
+  syncInterval: opt['nats-sync'],
+});
 const cleanUp = async () => {
   await nats.kill().catch(() => undefined);
   await cluster.crash().catch(() => undefined);
   await rm(dir, { recursive: true, force: true });
   await rm(pgDir, { recursive: true, force: true });
 };
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanUp().then(() => process.exit(130)));
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => void cleanUp().then(() => process.exit(130)));
 const pool = new pg.Pool({ connectionString: await cluster.createDatabase('bench'), max: 4 });
 pool.on('error', () => undefined);
 try {
   const url = cluster.url('bench');
   await migrateToLatest(url);
-  const settings = (await pool.query(`SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc`)).rows[0];
+  const settings = (
+    await pool.query(`SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc`)
+  ).rows[0];
   const os = await import('node:os');
-  say(`hostwatch ingest benchmark: ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  say(`PostgreSQL fsync=${settings.fsync} synchronous_commit=${settings.sc}; nats-server sync_interval=${opt['nats-sync']}`);
+  say(
+    `hostwatch ingest benchmark: ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} cores, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  say(
+    `PostgreSQL fsync=${settings.fsync} synchronous_commit=${settings.sc}; nats-server sync_interval=${opt['nats-sync']}`,
+  );
 
   // 1. Write strategies, 12-column rows, 1,000 rows per transaction (the per-row peer: one each).
   say('\n== writing 12-column rows (idempotent: ON CONFLICT DO NOTHING) ==');
@@ -101,13 +132,20 @@ try {
   await ensureConsumer(jsm, STREAM_NAME, CONSUMER_SPECS.ingest);
   const js = jetstream(nc);
   const collector = generateCollectorKeyPair();
-  const hostKeys = Array.from({ length: HOSTS }, (_, i) => generateHostKeyPair(`bench-${String(i).padStart(6, '0')}`));
-  await pool.query(`INSERT INTO hosts (host_id, status) SELECT unnest($1::text[]), 'approved'`, [hostKeys.map((k) => k.hostId)]);
-  await pool.query(`INSERT INTO host_keys (host_id, key_id, public_key, status) SELECT *, 'approved' FROM unnest($1::text[], $2::text[], $3::bytea[])`, [
+  const hostKeys = Array.from({ length: HOSTS }, (_, i) =>
+    generateHostKeyPair(`bench-${String(i).padStart(6, '0')}`),
+  );
+  await pool.query(`INSERT INTO hosts (host_id, status) SELECT unnest($1::text[]), 'approved'`, [
     hostKeys.map((k) => k.hostId),
-    hostKeys.map((k) => k.keyId),
-    hostKeys.map((k) => Buffer.from(k.publicKey)),
   ]);
+  await pool.query(
+    `INSERT INTO host_keys (host_id, key_id, public_key, status) SELECT *, 'approved' FROM unnest($1::text[], $2::text[], $3::bytea[])`,
+    [
+      hostKeys.map((k) => k.hostId),
+      hostKeys.map((k) => k.keyId),
+      hostKeys.map((k) => Buffer.from(k.publicKey)),
+    ],
+  );
   const sealers = hostKeys.map((k) => new Sealer(k, publicKeyInfo(collector)));
   process.stderr.write('hosts ready\n');
   let nextSeq = 1;
@@ -140,12 +178,21 @@ try {
     }
   };
   const config = (extra = {}) =>
-    readIngestConfig({ NATS_URL: nats.url, DATABASE_URL: url, COLLECTOR_KEY_FILE: '/unused', HEALTH_PORT: '0', MAINTENANCE_INTERVAL_MS: '3600000', ...extra });
+    readIngestConfig({
+      NATS_URL: nats.url,
+      DATABASE_URL: url,
+      COLLECTOR_KEY_FILE: '/unused',
+      HEALTH_PORT: '0',
+      MAINTENANCE_INTERVAL_MS: '3600000',
+      ...extra,
+    });
 
   // 3. Draining a backlog: ingest as shipped, then a one-INSERT-per-message consumer.
   say('\n== draining a backlog of sealed stats messages (published first, then consumed) ==');
   const publishMs = await publishBacklog(BACKLOG);
-  say(`published ${BACKLOG} sealed messages at ${rate(BACKLOG, publishMs)} msg/s (JetStream acknowledged, fsync'd)`);
+  say(
+    `published ${BACKLOG} sealed messages at ${rate(BACKLOG, publishMs)} msg/s (JetStream acknowledged, fsync'd)`,
+  );
   let started = performance.now();
   let service = await startIngestService(config(), { log: silentLog, collectorKeys: collector });
   await drained();
@@ -153,35 +200,80 @@ try {
   const batches = await service.metrics.getSingleMetric('hostwatch_ingest_batch_size').get();
   const commitsDrain = await service.metrics.getSingleMetric('hostwatch_ingest_commit_seconds').get();
   const pick = (m, name) => m.values.find((v) => v.metricName === name)?.value ?? 0;
-  say(`  ${pick(batches, 'hostwatch_ingest_batch_size_count')} batches, ${(pick(batches, 'hostwatch_ingest_batch_size_sum') / Math.max(1, pick(batches, 'hostwatch_ingest_batch_size_count'))).toFixed(0)} messages each on average, commit ${((pick(commitsDrain, 'hostwatch_ingest_commit_seconds_sum') * 1000) / Math.max(1, pick(commitsDrain, 'hostwatch_ingest_commit_seconds_count'))).toFixed(1)} ms on average`);
+  const outcomes = (await service.metrics.getSingleMetric('hostwatch_ingest_messages_total').get()).values
+    .filter((v) => v.value > 0)
+    .map((v) => `${v.labels.kind} ${v.labels.outcome} ${v.value}`);
+  say(`  outcomes: ${outcomes.join(', ')}`);
+  say(
+    `  ${pick(batches, 'hostwatch_ingest_batch_size_count')} batches, ${(pick(batches, 'hostwatch_ingest_batch_size_sum') / Math.max(1, pick(batches, 'hostwatch_ingest_batch_size_count'))).toFixed(0)} messages each on average, commit ${((pick(commitsDrain, 'hostwatch_ingest_commit_seconds_sum') * 1000) / Math.max(1, pick(commitsDrain, 'hostwatch_ingest_commit_seconds_count'))).toFixed(1)} ms on average`,
+  );
   await service.stop();
   const stored = Number((await pool.query('SELECT count(*) AS n FROM host_stats')).rows[0].n);
-  say(`ingest (unnest batches of 1000, ack after commit)      ${rate(BACKLOG, ms).padStart(8)} msg/s  (${stored} rows stored)`);
+  say(
+    `ingest (unnest batches of 1000, ack after commit)      ${rate(BACKLOG, ms).padStart(8)} msg/s  (${stored} rows stored)`,
+  );
 
   await publishBacklog(NAIVE);
-  const opener = new Opener({ collectorKeys: collector, registry: (() => { const r = new MemoryKeyRegistry(); for (const k of hostKeys) r.add(k); return r; })() });
+  const opener = new Opener({
+    collectorKeys: collector,
+    registry: (() => {
+      const r = new MemoryKeyRegistry();
+      for (const k of hostKeys) r.add(k);
+      return r;
+    })(),
+  });
   const consumer = await js.consumers.get(STREAM_NAME, 'ingest');
   const naive = await pool.connect();
   started = performance.now();
   let done = 0;
-  while (done < NAIVE) {
-    const batch = await consumer.fetch({ max_messages: 100, expires: 1000 });
-    for await (const m of batch) {
-      const opened = await opener.open(m.data, m.headers, m.subject);
-      const check = validateMessage(opened.kind, opened.hostId, JSON.parse(Buffer.from(opened.body).toString('utf8')));
-      const s = check.message;
-      await naive.query({
-        name: 'naive_stats',
-        text: `INSERT INTO host_stats (host_id, time, boot_id, seq, cpu_count, cpu_used_percent, mem_total_bytes, mem_available_bytes, mem_used_percent, swap_total_bytes, swap_free_bytes, swap_used_percent, load1, load5, load15, uptime_seconds, processes, disk_max_used_percent, detail, message_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) ON CONFLICT DO NOTHING`,
-        values: [s.hostId, s.time, s.bootId, s.seq, s.cpu.count, s.cpu.usedPercent, s.memory.totalBytes, s.memory.availableBytes, s.memory.usedPercent, s.swap.totalBytes, s.swap.freeBytes, s.swap.usedPercent, s.load[0], s.load[1], s.load[2], s.uptimeSeconds, s.processes, 60, JSON.stringify({ disks: s.disks }), opened.messageId],
-      });
-      m.ack();
-      done++;
+  try {
+    while (done < NAIVE) {
+      const batch = await consumer.fetch({ max_messages: 100, expires: 1000 });
+      for await (const m of batch) {
+        const opened = await opener.open(m.data, m.headers, m.subject);
+        const check = validateMessage(
+          opened.kind,
+          opened.hostId,
+          JSON.parse(Buffer.from(opened.body).toString('utf8')),
+        );
+        const s = check.message;
+        await naive.query({
+          name: 'naive_stats',
+          text: `INSERT INTO host_stats (host_id, time, boot_id, seq, cpu_count, cpu_used_percent, mem_total_bytes, mem_available_bytes, mem_used_percent, swap_total_bytes, swap_free_bytes, swap_used_percent, load1, load5, load15, uptime_seconds, processes, disk_max_used_percent, detail, message_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) ON CONFLICT DO NOTHING`,
+          values: [
+            s.hostId,
+            s.time,
+            s.bootId,
+            s.seq,
+            s.cpu.count,
+            s.cpu.usedPercent,
+            s.memory.totalBytes,
+            s.memory.availableBytes,
+            s.memory.usedPercent,
+            s.swap.totalBytes,
+            s.swap.freeBytes,
+            s.swap.usedPercent,
+            s.load[0],
+            s.load[1],
+            s.load[2],
+            s.uptimeSeconds,
+            s.processes,
+            60,
+            JSON.stringify({ disks: s.disks }),
+            opened.messageId,
+          ],
+        });
+        m.ack();
+        done++;
+      }
     }
+  } finally {
+    naive.release();
   }
   ms = performance.now() - started;
-  naive.release();
-  say(`one INSERT per message, ack each                        ${rate(NAIVE, ms).padStart(8)} msg/s  (${NAIVE} messages)`);
+  say(
+    `one INSERT per message, ack each                        ${rate(NAIVE, ms).padStart(8)} msg/s  (${NAIVE} messages)`,
+  );
 
   // 4. Sustained load, the generator in its own process on the same machine.
   const keysDir = join(dir, 'keys');
@@ -193,7 +285,21 @@ try {
     const interval = HOSTS / perSecond;
     service = await startIngestService(config(), { log: silentLog, collectorKeys: collector });
     const from = new Date();
-    const child = spawn(process.execPath, [generator, JSON.stringify({ natsUrl: nats.url, collectorPublic: join(keysDir, 'collector.pub'), hostsFile: join(keysDir, 'hosts.json'), intervalSeconds: interval, seconds: SECONDS, firstSeq: nextSeq })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        generator,
+        JSON.stringify({
+          natsUrl: nats.url,
+          collectorPublic: join(keysDir, 'collector.pub'),
+          hostsFile: join(keysDir, 'hosts.json'),
+          intervalSeconds: interval,
+          seconds: SECONDS,
+          firstSeq: nextSeq,
+        }),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     await new Promise((resolve) => child.once('exit', resolve));
@@ -212,7 +318,8 @@ try {
       [from, to],
     );
     const r = rows[0];
-    const commits = metrics.values.filter((v) => v.metricName === 'hostwatch_ingest_commit_seconds_count')[0]?.value ?? 0;
+    const commits =
+      metrics.values.filter((v) => v.metricName === 'hostwatch_ingest_commit_seconds_count')[0]?.value ?? 0;
     say(
       `target ${perSecond.toLocaleString('en-US')} msg/s (${HOSTS} hosts every ${interval.toFixed(2)} s): generator sent ${rate(gen.sent, gen.seconds * 1000)} msg/s, ` +
         `committed ${rate(Number(r.in_time), to.getTime() - from.getTime())} msg/s during the run, ${behind} left behind at its end; ` +

@@ -10,18 +10,36 @@ CREATE TABLE IF NOT EXISTS bench_rows (
   mem_total bigint, swap_used real, load1 real, load5 real, load15 real, uptime double precision,
   message_id text NOT NULL, PRIMARY KEY (host_id, seq))`;
 
-const COLUMNS = 'host_id, time, seq, cpu, mem_used, mem_total, swap_used, load1, load5, load15, uptime, message_id';
+const COLUMNS =
+  'host_id, time, seq, cpu, mem_used, mem_total, swap_used, load1, load5, load15, uptime, message_id';
 
 /** Row `i` of a run: 12 values. */
 export function row(i) {
   const host = `host-${i % 1000}`;
-  return [host, new Date(Date.UTC(2026, 10, 23) + i * 10).toISOString(), i, (i % 100) + 0.5, 42.5, 8_000_000_000, 3.25, 0.5, 0.4, 0.3, 12345.5, `${host}.stats.boot.${i}`];
+  return [
+    host,
+    new Date(Date.UTC(2026, 10, 23) + i * 10).toISOString(),
+    i,
+    (i % 100) + 0.5,
+    42.5,
+    8_000_000_000,
+    3.25,
+    0.5,
+    0.4,
+    0.3,
+    12345.5,
+    `${host}.stats.boot.${i}`,
+  ];
 }
 
 /** One INSERT per row, each its own transaction: the peer every other strategy is compared with. */
 export async function insertPerRow(client, rows) {
   for (const r of rows) {
-    await client.query({ name: 'bench_one', text: `INSERT INTO bench_rows (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT DO NOTHING`, values: r });
+    await client.query({
+      name: 'bench_one',
+      text: `INSERT INTO bench_rows (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT DO NOTHING`,
+      values: r,
+    });
   }
 }
 
@@ -33,7 +51,10 @@ export async function insertValues(client, rows) {
     return `(${r.map((_, c) => `$${i * 12 + c + 1}`).join(',')})`;
   });
   await client.query('BEGIN');
-  await client.query(`INSERT INTO bench_rows (${COLUMNS}) VALUES ${tuples.join(',')} ON CONFLICT DO NOTHING`, values);
+  await client.query(
+    `INSERT INTO bench_rows (${COLUMNS}) VALUES ${tuples.join(',')} ON CONFLICT DO NOTHING`,
+    values,
+  );
   await client.query('COMMIT');
 }
 
@@ -63,6 +84,9 @@ export async function copyViaStaging(client, rows) {
 export async function copyDirect(client, rows) {
   await client.query('BEGIN');
   const text = rows.map((r) => r.join('\t')).join('\n') + '\n';
-  await pipeline(Readable.from([text]), client.query(copyStreams.from(`COPY bench_rows (${COLUMNS}) FROM STDIN`)));
+  await pipeline(
+    Readable.from([text]),
+    client.query(copyStreams.from(`COPY bench_rows (${COLUMNS}) FROM STDIN`)),
+  );
   await client.query('COMMIT');
 }

@@ -22,20 +22,37 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
   const err: Buffer[] = [];
   stdout.on('data', (c: Buffer) => out.push(c));
   stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main(argv, { stdin: new PassThrough(), stdout, stderr, env: { DATABASE_URL: url }, cwd: process.cwd() });
+  const code = await main(argv, {
+    stdin: new PassThrough(),
+    stdout,
+    stderr,
+    env: { DATABASE_URL: url },
+    cwd: process.cwd(),
+  });
   return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
 }
 
 async function addHost(hostId: string, status: string): Promise<string> {
   const key = generateHostKeyPair(hostId);
-  await pool.query('INSERT INTO hosts (host_id, status, addresses) VALUES ($1, $2, $3)', [hostId, status, ['10.0.0.7']]);
-  await pool.query('INSERT INTO host_keys (host_id, key_id, public_key, status) VALUES ($1, $2, $3, $4)', [hostId, key.keyId, Buffer.from(key.publicKey), status]);
+  await pool.query('INSERT INTO hosts (host_id, status, addresses) VALUES ($1, $2, $3)', [
+    hostId,
+    status,
+    ['10.0.0.7'],
+  ]);
+  await pool.query('INSERT INTO host_keys (host_id, key_id, public_key, status) VALUES ($1, $2, $3, $4)', [
+    hostId,
+    key.keyId,
+    Buffer.from(key.publicKey),
+    status,
+  ]);
   return key.keyId;
 }
 
 async function statuses(hostId: string): Promise<{ host: string; keys: string[] }> {
   const host = await pool.query<{ status: string }>('SELECT status FROM hosts WHERE host_id = $1', [hostId]);
-  const keys = await pool.query<{ status: string }>('SELECT status FROM host_keys WHERE host_id = $1', [hostId]);
+  const keys = await pool.query<{ status: string }>('SELECT status FROM host_keys WHERE host_id = $1', [
+    hostId,
+  ]);
   return { host: host.rows[0]?.status ?? 'none', keys: keys.rows.map((k) => k.status) };
 }
 
@@ -46,12 +63,19 @@ describe('hostwatch hosts', () => {
     const all = await run('hosts', 'list');
     expect(all.code).toBe(0);
     expect(all.stdout).toMatch(/^HOST\s+STATUS\s+LAST SEEN\s+KEYS\s+ADDRESSES$/m);
-    expect(all.stdout).toMatch(new RegExp(`^new-01\\s+pending\\s+\\S+\\s+${pendingKey} \\(pending\\)\\s+10\\.0\\.0\\.7$`, 'm'));
+    expect(all.stdout).toMatch(
+      new RegExp(`^new-01\\s+pending\\s+\\S+\\s+${pendingKey} \\(pending\\)\\s+10\\.0\\.0\\.7$`, 'm'),
+    );
     expect(all.stdout).toMatch(/^web-01\s+approved\s/m);
 
     const pending = await run('hosts', 'list', '--status', 'pending', '--json');
-    const lines = pending.stdout.trim().split('\n').map((l) => JSON.parse(l) as { hostId: string; keys: { keyId: string; status: string }[] });
-    expect(lines.map((l) => [l.hostId, l.keys])).toEqual([['new-01', [{ keyId: pendingKey, status: 'pending' }]]]);
+    const lines = pending.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { hostId: string; keys: { keyId: string; status: string }[] });
+    expect(lines.map((l) => [l.hostId, l.keys])).toEqual([
+      ['new-01', [{ keyId: pendingKey, status: 'pending' }]],
+    ]);
   });
 
   it('approves a pending host with its keys, and revokes a host with every key', async () => {
@@ -71,9 +95,17 @@ describe('hostwatch hosts', () => {
   it('revokes one key of a host and leaves the host and its other keys alone', async () => {
     const first = await addHost('web-01', 'approved');
     const second = generateHostKeyPair('web-01');
-    await pool.query(`INSERT INTO host_keys (host_id, key_id, public_key, status) VALUES ('web-01', $1, $2, 'approved')`, [second.keyId, Buffer.from(second.publicKey)]);
-    expect(await run('hosts', 'revoke', 'web-01', '--key', first)).toMatchObject({ code: 0, stdout: `revoked key ${first} of web-01\n` });
-    const keys = await pool.query<{ key_id: string; status: string }>(`SELECT key_id, status FROM host_keys WHERE host_id = 'web-01' ORDER BY status`);
+    await pool.query(
+      `INSERT INTO host_keys (host_id, key_id, public_key, status) VALUES ('web-01', $1, $2, 'approved')`,
+      [second.keyId, Buffer.from(second.publicKey)],
+    );
+    expect(await run('hosts', 'revoke', 'web-01', '--key', first)).toMatchObject({
+      code: 0,
+      stdout: `revoked key ${first} of web-01\n`,
+    });
+    const keys = await pool.query<{ key_id: string; status: string }>(
+      `SELECT key_id, status FROM host_keys WHERE host_id = 'web-01' ORDER BY status`,
+    );
     expect(keys.rows).toEqual([
       { key_id: second.keyId, status: 'approved' },
       { key_id: first, status: 'revoked' },

@@ -5,15 +5,33 @@ export { ENROLLMENT_HEADERS, enrollmentToken, isValidEnrollmentToken } from './v
 export { MessageVerifier, type MessageVerifierOptions } from './verify/message-verifier.js';
 export { PgKeyRegistry } from './verify/pg-key-registry.js';
 export type { IncomingMessage } from './verify/incoming-message.js';
-export { QUARANTINE_REASONS, type Accepted, type Enrollment, type Pending, type QuarantineReason, type Quarantined, type Verdict } from './verify/verdict.js';
-export { BatchStore, type BatchStoreOptions, type StoreBatch, type StoreItem, type StoreResult } from './store/batch-store.js';
+export {
+  QUARANTINE_REASONS,
+  type Accepted,
+  type Enrollment,
+  type Pending,
+  type QuarantineReason,
+  type Quarantined,
+  type Verdict,
+} from './verify/verdict.js';
+export {
+  BatchStore,
+  type BatchStoreOptions,
+  type StoreBatch,
+  type StoreItem,
+  type StoreResult,
+} from './store/batch-store.js';
 export { PARTITIONED_TABLES, PartitionManager, utcDay } from './store/partition-manager.js';
 export { DatabaseUnavailableError, isTransientDatabaseError } from './store/database-errors.js';
 export { writeStats, type StatsItem } from './store/stats-writer.js';
 export { writeSshEvents, type SshItem } from './store/ssh-writer.js';
 export { writeSecurityEvents, type SecurityEventItem } from './store/security-event-writer.js';
 export { writeQuarantine, type QuarantineRecord } from './quarantine/quarantine-writer.js';
-export { MaxDeliveriesCapture, maxDeliveriesSubject, type MaxDeliveriesCaptureOptions } from './quarantine/max-deliveries-capture.js';
+export {
+  MaxDeliveriesCapture,
+  maxDeliveriesSubject,
+  type MaxDeliveriesCaptureOptions,
+} from './quarantine/max-deliveries-capture.js';
 export { IngestConsumer, type IngestConsumerOptions } from './consume/ingest-consumer.js';
 export { Maintenance, type MaintenanceOptions, type MaintenanceReport } from './maintenance/maintenance.js';
 export { rollupHourlyStats } from './maintenance/hourly-rollup.js';

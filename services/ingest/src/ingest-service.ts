@@ -40,7 +40,10 @@ export interface IngestServiceDeps {
  * `ingest` consumer provisioned, the verifier, the batch store, the consumer loop, the
  * max-deliveries capture, scheduled maintenance and the operations endpoint.
  */
-export async function startIngestService(config: IngestConfig, deps: IngestServiceDeps): Promise<IngestService> {
+export async function startIngestService(
+  config: IngestConfig,
+  deps: IngestServiceDeps,
+): Promise<IngestService> {
   const { log } = deps;
   const name = deps.name ?? 'hostwatch-ingest';
   const collectorKeys = deps.collectorKeys ?? (await readKeyFile(config.collectorKeyFile, 'collector'));
@@ -60,7 +63,9 @@ export async function startIngestService(config: IngestConfig, deps: IngestServi
     pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL connection failed'));
     // A connection that breaks while checked out reports to its query too; this keeps the
     // client's own error event from ending the process.
-    pool.on('connect', (client) => client.on('error', (err) => log.debug({ err }, 'PostgreSQL connection failed')));
+    pool.on('connect', (client) =>
+      client.on('error', (err) => log.debug({ err }, 'PostgreSQL connection failed')),
+    );
     stops.push(() => pool.end());
 
     const nc = await connectWithBackoff({
@@ -148,7 +153,8 @@ export async function startIngestService(config: IngestConfig, deps: IngestServi
           await nc.flush();
         },
         consumer: async () => {
-          if (!consumer.databaseUp) throw new Error(`waiting for PostgreSQL: ${consumer.lastError ?? 'unreachable'}`);
+          if (!consumer.databaseUp)
+            throw new Error(`waiting for PostgreSQL: ${consumer.lastError ?? 'unreachable'}`);
         },
       },
     });

@@ -6,7 +6,13 @@ import { writeKeyFile } from '@hostwatch/envelope';
 import { waitFor } from '@hostwatch/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventMessage, sshMessage, startIngestWorld, statsMessage, type IngestWorld } from './support/ingest-world.js';
+import {
+  eventMessage,
+  sshMessage,
+  startIngestWorld,
+  statsMessage,
+  type IngestWorld,
+} from './support/ingest-world.js';
 import { startIngestProcess, type IngestProcess } from './support/ingest-process.js';
 
 // AckWait is shortened so the messages of a killed process come back within seconds.
@@ -51,7 +57,16 @@ async function publishBacklog(): Promise<void> {
   }
   for (let i = 0; i < SSH; i++) {
     const m = sshMessage('web-01', i * 100, [
-      { id: `f${i}`, time: new Date(now - i * 1000), event: 'failed', session: `s${i}`, source: '203.0.113.9', user: 'root', method: 'password', count: 2 },
+      {
+        id: `f${i}`,
+        time: new Date(now - i * 1000),
+        event: 'failed',
+        session: `s${i}`,
+        source: '203.0.113.9',
+        user: 'root',
+        method: 'password',
+        count: 2,
+      },
     ]);
     await world.publish(web01, 'ssh', m.id, m.body);
   }
@@ -81,7 +96,9 @@ async function expectEverythingOnce(): Promise<void> {
     `SELECT sum(failures)::int AS failures, count(*)::int AS sessions FROM ssh_sessions`,
   );
   expect(totals.rows[0]).toEqual({ failures: 2 * SSH, sessions: SSH });
-  const daily = await world.pool.query<{ attempts: number; failures: number }>('SELECT sum(attempts)::int AS attempts, sum(failures)::int AS failures FROM ssh_daily');
+  const daily = await world.pool.query<{ attempts: number; failures: number }>(
+    'SELECT sum(attempts)::int AS attempts, sum(failures)::int AS failures FROM ssh_daily',
+  );
   expect(daily.rows[0]).toEqual({ attempts: SSH, failures: 2 * SSH });
   expect(await world.count('quarantine')).toBe(0);
 }
@@ -114,7 +131,10 @@ describe('ingest killed with SIGKILL', () => {
     await expectEverythingOnce();
     // The restarted process saw the committed messages again and found them stored.
     const metrics = await (await fetch(`http://127.0.0.1:${running.healthPort}/metrics`)).text();
-    const duplicates = /hostwatch_ingest_messages_total\{kind="stats",outcome="duplicate",service="ingest"\} (\d+)/.exec(metrics)?.[1];
+    const duplicates =
+      /hostwatch_ingest_messages_total\{kind="stats",outcome="duplicate",service="ingest"\} (\d+)/.exec(
+        metrics,
+      )?.[1];
     expect(Number(duplicates)).toBeGreaterThan(0);
   });
 });

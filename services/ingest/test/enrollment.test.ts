@@ -36,9 +36,14 @@ function presented(key: HostKeyPair, token?: string): Record<string, string> {
 }
 
 async function hostRow(hostId: string): Promise<{ status: string; keys: string[] } | undefined> {
-  const host = await world.pool.query<{ status: string }>('SELECT status FROM hosts WHERE host_id = $1', [hostId]);
+  const host = await world.pool.query<{ status: string }>('SELECT status FROM hosts WHERE host_id = $1', [
+    hostId,
+  ]);
   if (!host.rows[0]) return undefined;
-  const keys = await world.pool.query<{ key_id: string; status: string }>('SELECT key_id, status FROM host_keys WHERE host_id = $1', [hostId]);
+  const keys = await world.pool.query<{ key_id: string; status: string }>(
+    'SELECT key_id, status FROM host_keys WHERE host_id = $1',
+    [hostId],
+  );
   return { status: host.rows[0].status, keys: keys.rows.map((k) => `${k.key_id}:${k.status}`) };
 }
 
@@ -65,11 +70,19 @@ describe('enrollment', () => {
   it('approves a new host that carries a valid enrollment token and stores its first message', async () => {
     const key = generateHostKeyPair('new-02');
     const first = statsMessage('new-02', 1);
-    await world.publish(key, 'stats', first.id, first.body, presented(key, enrollmentToken(SECRET, 'new-02', key.keyId)));
+    await world.publish(
+      key,
+      'stats',
+      first.id,
+      first.body,
+      presented(key, enrollmentToken(SECRET, 'new-02', key.keyId)),
+    );
     await settled();
     expect(await hostRow('new-02')).toEqual({ status: 'approved', keys: [`${key.keyId}:approved`] });
     expect(await world.count('host_stats', `host_id = 'new-02'`)).toBe(1);
-    const host = await world.pool.query<{ addresses: string[]; hostname: string }>(`SELECT addresses, hostname FROM hosts WHERE host_id = 'new-02'`);
+    const host = await world.pool.query<{ addresses: string[]; hostname: string }>(
+      `SELECT addresses, hostname FROM hosts WHERE host_id = 'new-02'`,
+    );
     expect(host.rows[0]).toEqual({ addresses: ['10.0.0.5', 'fe80::1'], hostname: 'new-02.example.net' });
   });
 
@@ -77,9 +90,21 @@ describe('enrollment', () => {
     const key = generateHostKeyPair('new-03');
     const other = generateHostKeyPair('new-03');
     const a = statsMessage('new-03', 1);
-    await world.publish(key, 'stats', a.id, a.body, presented(key, enrollmentToken(SECRET, 'new-03', other.keyId)));
+    await world.publish(
+      key,
+      'stats',
+      a.id,
+      a.body,
+      presented(key, enrollmentToken(SECRET, 'new-03', other.keyId)),
+    );
     const b = statsMessage('new-03', 2);
-    await world.publish(key, 'stats', b.id, b.body, presented(key, enrollmentToken('another secret entirely', 'new-03', key.keyId)));
+    await world.publish(
+      key,
+      'stats',
+      b.id,
+      b.body,
+      presented(key, enrollmentToken('another secret entirely', 'new-03', key.keyId)),
+    );
     await settled();
     expect(await hostRow('new-03')).toEqual({ status: 'pending', keys: [`${key.keyId}:pending`] });
     expect(await world.count('host_stats')).toBe(0);
@@ -90,7 +115,9 @@ describe('enrollment', () => {
     const liar = generateHostKeyPair('new-04');
     const a = statsMessage('new-04', 1);
     // The sender claims liar's key (id and public key) but sealed with key: it cannot authenticate.
-    const sealed = world.sealer(key).seal('hostwatch.new-04.stats', a.id, Buffer.from(JSON.stringify(a.body)));
+    const sealed = world
+      .sealer(key)
+      .seal('hostwatch.new-04.stats', a.id, Buffer.from(JSON.stringify(a.body)));
     await world.publishRaw('hostwatch.new-04.stats', sealed.data, {
       ...sealed.headers,
       'Hostwatch-Host-Key': liar.keyId,
@@ -106,7 +133,13 @@ describe('enrollment', () => {
     const old = await world.addHost('gone-02', 'revoked');
     const key = generateHostKeyPair('gone-02');
     const a = statsMessage('gone-02', 1);
-    await world.publish(key, 'stats', a.id, a.body, presented(key, enrollmentToken(SECRET, 'gone-02', key.keyId)));
+    await world.publish(
+      key,
+      'stats',
+      a.id,
+      a.body,
+      presented(key, enrollmentToken(SECRET, 'gone-02', key.keyId)),
+    );
     await settled();
     expect(await hostRow('gone-02')).toEqual({ status: 'revoked', keys: [`${old.keyId}:revoked`] });
     const q = await world.pool.query<{ reason: string }>('SELECT reason FROM quarantine');

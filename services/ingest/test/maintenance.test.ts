@@ -28,8 +28,19 @@ describe('maintenance', () => {
   it('creates partitions ahead, drops whole partitions past retention and keeps the hourly rollup', async () => {
     const manager = new PartitionManager(pool);
     // Samples from 40 days ago (past a 30-day retention) and from this hour and the one before.
-    const old = new BatchStore(pool, manager, { retentionDays: 30, quarantineMaxBytes: 0, now: () => NOW - 40 * DAY });
-    await old.commit({ items: [1, 2].map((i) => statsMessage('web-01', i, new Date(NOW - 40 * DAY + i * 1000))).map((m) => ({ messageId: m.id, message: m.body })), quarantine: [], enrollments: [], pendingHosts: new Set() });
+    const old = new BatchStore(pool, manager, {
+      retentionDays: 30,
+      quarantineMaxBytes: 0,
+      now: () => NOW - 40 * DAY,
+    });
+    await old.commit({
+      items: [1, 2]
+        .map((i) => statsMessage('web-01', i, new Date(NOW - 40 * DAY + i * 1000)))
+        .map((m) => ({ messageId: m.id, message: m.body })),
+      quarantine: [],
+      enrollments: [],
+      pendingHosts: new Set(),
+    });
     const store = new BatchStore(pool, manager, { retentionDays: 30, quarantineMaxBytes: 0, now: () => NOW });
     const recent = [10, 11, 12].map((i) => {
       const m = statsMessage('web-01', i, new Date(NOW - (i === 10 ? 3_600_000 : 60_000 * (i - 10))));
@@ -48,7 +59,11 @@ describe('maintenance', () => {
     });
     const report = await maintenance.runOnce();
     expect(report.ran).toBe(true);
-    expect(report.droppedPartitions).toEqual(['host_stats_p20261014', 'security_events_p20261014', 'ssh_events_p20261014']);
+    expect(report.droppedPartitions).toEqual([
+      'host_stats_p20261014',
+      'security_events_p20261014',
+      'ssh_events_p20261014',
+    ]);
     expect(await partitions()).toEqual([
       'host_stats_p20261122',
       'host_stats_p20261123',
@@ -56,7 +71,11 @@ describe('maintenance', () => {
       'host_stats_p20261125',
       'host_stats_p20261126',
     ]);
-    expect(await pool.query('SELECT seq FROM host_stats ORDER BY seq').then((r) => r.rows.map((x: { seq: string }) => x.seq))).toEqual(['10', '11', '12']);
+    expect(
+      await pool
+        .query('SELECT seq FROM host_stats ORDER BY seq')
+        .then((r) => r.rows.map((x: { seq: string }) => x.seq)),
+    ).toEqual(['10', '11', '12']);
 
     const hourly = await pool.query<{ hour: Date; samples: number; cpu_avg: number; cpu_max: number }>(
       `SELECT hour, samples, cpu_sum / cpu_samples AS cpu_avg, cpu_max FROM host_stats_hourly ORDER BY hour`,
@@ -72,7 +91,14 @@ describe('maintenance', () => {
   });
 
   it('lets one replica at a time run it', async () => {
-    const a = new Maintenance(pool, new PartitionManager(pool), { retentionDays: 30, rollupRetentionDays: 400, quarantineRetentionDays: 30, partitionsAheadDays: 1, log: silentLog, now: () => NOW });
+    const a = new Maintenance(pool, new PartitionManager(pool), {
+      retentionDays: 30,
+      rollupRetentionDays: 400,
+      quarantineRetentionDays: 30,
+      partitionsAheadDays: 1,
+      log: silentLog,
+      now: () => NOW,
+    });
     const holder = await pool.connect();
     try {
       await holder.query('SELECT pg_advisory_lock($1)', [0x686f7374]);

@@ -35,16 +35,24 @@ describe('a message that runs out of deliveries', () => {
     // A consumer that takes the message and dies before acknowledging it, every time.
     const consumer = await jetstream(world.nc).consumers.get(STREAM_NAME, 'ingest');
     for (let delivery = 1; delivery <= 2; delivery++) {
-      const msg = await waitFor(`delivery ${delivery}`, () => consumer.next({ expires: 1000 }).then((x) => x ?? undefined));
+      const msg = await waitFor(`delivery ${delivery}`, () =>
+        consumer.next({ expires: 1000 }).then((x) => x ?? undefined),
+      );
       expect(msg.info.deliveryCount).toBe(delivery);
     }
 
     const row = await waitFor('the quarantine row', async () => {
       // The server notices the exhausted message when it looks for one to deliver: keep asking.
       expect(await consumer.next({ expires: 1000 })).toBeNull();
-      const { rows } = await world.pool.query<{ reason: string; subject: string; stream_seq: string; deliveries: number; host_id: string; message_id: string; data: Buffer }>(
-        'SELECT reason, subject, stream_seq, deliveries, host_id, message_id, data FROM quarantine',
-      );
+      const { rows } = await world.pool.query<{
+        reason: string;
+        subject: string;
+        stream_seq: string;
+        deliveries: number;
+        host_id: string;
+        message_id: string;
+        data: Buffer;
+      }>('SELECT reason, subject, stream_seq, deliveries, host_id, message_id, data FROM quarantine');
       return rows[0];
     });
     const stored = await (await jetstreamManager(world.nc)).streams.getMessage(STREAM_NAME, { seq });

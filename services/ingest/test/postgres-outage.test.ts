@@ -18,7 +18,10 @@ beforeEach(async () => {
   cluster = await startTestPostgres();
   const url = await cluster.createDatabase('outage');
   await migrateToLatest(url);
-  world = await startIngestWorld({ databaseUrl: url, consumer: { ackWaitMs: ACK_WAIT_MS, maxDeliver: MAX_DELIVER } });
+  world = await startIngestWorld({
+    databaseUrl: url,
+    consumer: { ackWaitMs: ACK_WAIT_MS, maxDeliver: MAX_DELIVER },
+  });
 });
 afterEach(async () => {
   await ingest?.stop();
@@ -41,7 +44,9 @@ describe('PostgreSQL unreachable', () => {
       const m = statsMessage('web-01', i, new Date(base + i * 1000));
       await world.publish(web01, 'stats', m.id, m.body);
     }
-    await waitFor('the first messages stored', async () => ((await world.count('host_stats')) === 50 ? true : undefined));
+    await waitFor('the first messages stored', async () =>
+      (await world.count('host_stats')) === 50 ? true : undefined,
+    );
 
     await cluster.stop();
     const stoppedAt = Date.now();
@@ -55,9 +60,11 @@ describe('PostgreSQL unreachable', () => {
       return res.status === 503 ? true : undefined;
     });
     // Stay down for twice AckWait x MaxDeliver: every held message would have run out of deliveries.
-    await waitFor('the outage to outlast AckWait x MaxDeliver twice', () =>
-      Date.now() - stoppedAt > 2 * ACK_WAIT_MS * MAX_DELIVER ? true : undefined,
-    { timeoutMs: 30_000, intervalMs: 200 });
+    await waitFor(
+      'the outage to outlast AckWait x MaxDeliver twice',
+      () => (Date.now() - stoppedAt > 2 * ACK_WAIT_MS * MAX_DELIVER ? true : undefined),
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
     const jsm = await jetstreamManager(world.nc);
     const during = await jsm.consumers.info(STREAM_NAME, 'ingest');
     // A batch is held (kept alive with progress acks), the rest waits in the stream, nothing was redelivered.

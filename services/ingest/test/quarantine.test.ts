@@ -5,7 +5,13 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IngestService } from '../src/index.js';
-import { eventMessage, sshMessage, startIngestWorld, statsMessage, type IngestWorld } from './support/ingest-world.js';
+import {
+  eventMessage,
+  sshMessage,
+  startIngestWorld,
+  statsMessage,
+  type IngestWorld,
+} from './support/ingest-world.js';
 import { runIngestIn } from './support/run-ingest.js';
 
 let world: IngestWorld;
@@ -42,16 +48,29 @@ describe('refused messages', () => {
     const forged = statsMessage('web-01', 2, now);
     await world.publish(stranger, 'stats', forged.id, forged.body);
     // Forged harder: the attacker's own key, but the headers claim web-01's key id.
-    const impostor = world.sealer(stranger).seal(subjectFor('web-01', 'stats'), statsMessage('web-01', 3).id, Buffer.from('{}'));
-    await world.publishRaw(subjectFor('web-01', 'stats'), impostor.data, { ...impostor.headers, [ENVELOPE_HEADERS.hostKeyId]: web01.keyId });
+    const impostor = world
+      .sealer(stranger)
+      .seal(subjectFor('web-01', 'stats'), statsMessage('web-01', 3).id, Buffer.from('{}'));
+    await world.publishRaw(subjectFor('web-01', 'stats'), impostor.data, {
+      ...impostor.headers,
+      [ENVELOPE_HEADERS.hostKeyId]: web01.keyId,
+    });
 
     // Replayed onto another host's subject: web-01's genuine message published as web-02's.
-    const moved = world.sealer(web01).seal(subjectFor('web-01', 'stats'), statsMessage('web-01', 4).id, Buffer.from(JSON.stringify(statsMessage('web-01', 4).body)));
+    const moved = world
+      .sealer(web01)
+      .seal(
+        subjectFor('web-01', 'stats'),
+        statsMessage('web-01', 4).id,
+        Buffer.from(JSON.stringify(statsMessage('web-01', 4).body)),
+      );
     await world.publishRaw(subjectFor('web-02', 'stats'), moved.data, moved.headers);
 
     // Tampered: one ciphertext byte flipped.
     const original = statsMessage('web-01', 5, now);
-    const sealed = world.sealer(web01).seal(subjectFor('web-01', 'stats'), original.id, Buffer.from(JSON.stringify(original.body)));
+    const sealed = world
+      .sealer(web01)
+      .seal(subjectFor('web-01', 'stats'), original.id, Buffer.from(JSON.stringify(original.body)));
     const flipped = Buffer.from(sealed.data);
     flipped[20] = (flipped[20] ?? 0) ^ 0xff;
     await world.publishRaw(subjectFor('web-01', 'stats'), flipped, sealed.headers);
@@ -59,11 +78,16 @@ describe('refused messages', () => {
     // Oversized: more bytes than any sealed message may have (the stream itself takes up to 1 MiB).
     const huge = Buffer.alloc(MAX_SEALED_BYTES + 1000, 7);
     huge[0] = 1;
-    await world.publishRaw(subjectFor('web-01', 'stats'), huge, { ...sealed.headers, [ENVELOPE_HEADERS.messageId]: 'web-01.stats.boot-1.99' });
+    await world.publishRaw(subjectFor('web-01', 'stats'), huge, {
+      ...sealed.headers,
+      [ENVELOPE_HEADERS.messageId]: 'web-01.stats.boot-1.99',
+    });
 
     // Invalid: authentic, but not a stats message, and not JSON at all.
     await world.publish(web01, 'stats', 'web-01.stats.boot-1.6', { v: 1, kind: 'stats', hostId: 'web-01' });
-    const notJson = world.sealer(web01).seal(subjectFor('web-01', 'stats'), 'web-01.stats.boot-1.7', Buffer.from('not json'));
+    const notJson = world
+      .sealer(web01)
+      .seal(subjectFor('web-01', 'stats'), 'web-01.stats.boot-1.7', Buffer.from('not json'));
     await world.publishRaw(subjectFor('web-01', 'stats'), notJson.data, notJson.headers);
 
     // Revoked: the host's key was revoked.
@@ -73,7 +97,17 @@ describe('refused messages', () => {
     // More valid ones in the same batch, one of each kind, from two hosts.
     const other = statsMessage('web-02', 1, now);
     await world.publish(web02, 'stats', other.id, other.body);
-    const ssh = sshMessage('web-01', 0, [{ id: 'e1', time: now, event: 'failed', session: 's1', source: '203.0.113.9', user: 'root', method: 'password' }]);
+    const ssh = sshMessage('web-01', 0, [
+      {
+        id: 'e1',
+        time: now,
+        event: 'failed',
+        session: 's1',
+        source: '203.0.113.9',
+        user: 'root',
+        method: 'password',
+      },
+    ]);
     await world.publish(web01, 'ssh', ssh.id, ssh.body);
     const sudo = eventMessage('web-01', 0, now);
     await world.publish(web01, 'event', sudo.id, sudo.body);
@@ -81,7 +115,15 @@ describe('refused messages', () => {
     ingest = await runIngestIn(world, { QUARANTINE_MAX_BYTES: '1024' });
     await consumerSettled();
 
-    const { rows } = await world.pool.query<{ reason: string; subject: string; host_id: string | null; data: Buffer; data_bytes: number; headers: Record<string, string>; stream_seq: string }>(
+    const { rows } = await world.pool.query<{
+      reason: string;
+      subject: string;
+      host_id: string | null;
+      data: Buffer;
+      data_bytes: number;
+      headers: Record<string, string>;
+      stream_seq: string;
+    }>(
       'SELECT reason, subject, host_id, data, data_bytes, headers, stream_seq FROM quarantine ORDER BY stream_seq',
     );
     expect(rows.map((r) => [r.subject, r.reason])).toEqual([
@@ -100,7 +142,9 @@ describe('refused messages', () => {
     expect(rows[0]?.headers[ENVELOPE_HEADERS.hostKeyId]).toBe(stranger.keyId);
     expect(rows[0]?.host_id).toBe('web-01');
 
-    const stats = await world.pool.query<{ host_id: string; seq: string }>('SELECT host_id, seq FROM host_stats ORDER BY host_id');
+    const stats = await world.pool.query<{ host_id: string; seq: string }>(
+      'SELECT host_id, seq FROM host_stats ORDER BY host_id',
+    );
     expect(stats.rows).toEqual([
       { host_id: 'web-01', seq: '1' },
       { host_id: 'web-02', seq: '1' },
@@ -111,13 +155,17 @@ describe('refused messages', () => {
     const metrics = await (await fetch(`${ingest.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/hostwatch_ingest_rejections_total\{reason="tampered",service="ingest"\} 2/);
     expect(metrics).toMatch(/hostwatch_ingest_rejections_total\{reason="too_large",service="ingest"\} 1/);
-    expect(metrics).toMatch(/hostwatch_ingest_messages_total\{kind="stats",outcome="stored",service="ingest"\} 2/);
+    expect(metrics).toMatch(
+      /hostwatch_ingest_messages_total\{kind="stats",outcome="stored",service="ingest"\} 2/,
+    );
   });
 
   it('stores a message replayed on its own subject once: the replay is a no-op, not a quarantine', async () => {
     const web01 = await world.addHost('web-01');
     const sample = statsMessage('web-01', 1);
-    const sealed = world.sealer(web01).seal(subjectFor('web-01', 'stats'), sample.id, Buffer.from(JSON.stringify(sample.body)));
+    const sealed = world
+      .sealer(web01)
+      .seal(subjectFor('web-01', 'stats'), sample.id, Buffer.from(JSON.stringify(sample.body)));
     await world.publishRaw(subjectFor('web-01', 'stats'), sealed.data, sealed.headers);
     ingest = await runIngestIn(world);
     await consumerSettled();
@@ -135,7 +183,9 @@ describe('refused messages', () => {
     expect(await world.count('host_stats')).toBe(1);
     expect(await world.count('quarantine')).toBe(0);
     const metrics = await (await fetch(`${ingest.opsUrl}/metrics`)).text();
-    expect(metrics).toMatch(/hostwatch_ingest_messages_total\{kind="stats",outcome="duplicate",service="ingest"\} 1/);
+    expect(metrics).toMatch(
+      /hostwatch_ingest_messages_total\{kind="stats",outcome="duplicate",service="ingest"\} 1/,
+    );
   });
 
   it('quarantines a message PostgreSQL refuses on its own (store_rejected) and stores the rest of its batch', async () => {
@@ -153,7 +203,9 @@ describe('refused messages', () => {
     await consumerSettled();
     const stats = await world.pool.query<{ seq: string }>('SELECT seq FROM host_stats ORDER BY seq');
     expect(stats.rows.map((r) => r.seq)).toEqual(['1', '2', '3']);
-    const q = await world.pool.query<{ reason: string; message_id: string; detail: string }>('SELECT reason, message_id, detail FROM quarantine');
+    const q = await world.pool.query<{ reason: string; message_id: string; detail: string }>(
+      'SELECT reason, message_id, detail FROM quarantine',
+    );
     expect(q.rows).toHaveLength(1);
     expect(q.rows[0]).toMatchObject({ reason: 'store_rejected', message_id: huge.id });
     expect(q.rows[0]?.detail).toMatch(/out of range/);

@@ -19,7 +19,9 @@ afterEach(async () => {
 
 function handled(metrics: string): number {
   let total = 0;
-  for (const m of metrics.matchAll(/hostwatch_ingest_messages_total\{kind="\w+",outcome="(?:stored|duplicate)",service="ingest"\} (\d+)/g)) {
+  for (const m of metrics.matchAll(
+    /hostwatch_ingest_messages_total\{kind="\w+",outcome="(?:stored|duplicate)",service="ingest"\} (\d+)/g,
+  )) {
     total += Number(m[1]);
   }
   return total;
@@ -29,7 +31,10 @@ describe('two replicas sharing the consumer', () => {
   it('store every message once between them, each taking part', async () => {
     const hosts = await Promise.all(['web-01', 'web-02', 'web-03'].map((h) => world.addHost(h)));
     const settings = { INGEST_BATCH_SIZE: '50', INGEST_BATCH_WAIT_MS: '5' };
-    replicas = [await runIngestIn(world, settings, 'ingest-a'), await runIngestIn(world, settings, 'ingest-b')];
+    replicas = [
+      await runIngestIn(world, settings, 'ingest-a'),
+      await runIngestIn(world, settings, 'ingest-b'),
+    ];
 
     const perHost = 600;
     const base = Date.now() - 3_600_000;
@@ -41,8 +46,29 @@ describe('two replicas sharing the consumer', () => {
           if (i % 20 === 0) {
             // Every session gets events in two messages, which the replicas may take in either order.
             const t = new Date(base + i * 1000);
-            const a = sshMessage(host.hostId, i * 10, [{ id: `a${i}`, time: t, event: 'failed', session: `s${i}`, source: '203.0.113.9', user: 'root', method: 'password' }]);
-            const b = sshMessage(host.hostId, i * 10 + 5, [{ id: `b${i}`, time: t, event: 'failed', session: `s${i}`, source: '203.0.113.9', user: 'admin', method: 'password', count: 2 }]);
+            const a = sshMessage(host.hostId, i * 10, [
+              {
+                id: `a${i}`,
+                time: t,
+                event: 'failed',
+                session: `s${i}`,
+                source: '203.0.113.9',
+                user: 'root',
+                method: 'password',
+              },
+            ]);
+            const b = sshMessage(host.hostId, i * 10 + 5, [
+              {
+                id: `b${i}`,
+                time: t,
+                event: 'failed',
+                session: `s${i}`,
+                source: '203.0.113.9',
+                user: 'admin',
+                method: 'password',
+                count: 2,
+              },
+            ]);
             await world.publish(host, 'ssh', a.id, a.body);
             await world.publish(host, 'ssh', b.id, b.body);
           }
@@ -51,13 +77,19 @@ describe('two replicas sharing the consumer', () => {
     );
 
     const jsm = await jetstreamManager(world.nc);
-    await waitFor('both replicas drained the stream', async () => {
-      const info = await jsm.consumers.info(STREAM_NAME, 'ingest');
-      return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
-    }, { timeoutMs: 60_000 });
+    await waitFor(
+      'both replicas drained the stream',
+      async () => {
+        const info = await jsm.consumers.info(STREAM_NAME, 'ingest');
+        return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
 
     expect(await world.count('host_stats')).toBe(3 * perHost);
-    const dupes = await world.pool.query('SELECT host_id, boot_id, seq FROM host_stats GROUP BY 1, 2, 3 HAVING count(*) > 1');
+    const dupes = await world.pool.query(
+      'SELECT host_id, boot_id, seq FROM host_stats GROUP BY 1, 2, 3 HAVING count(*) > 1',
+    );
     expect(dupes.rows).toEqual([]);
     const sessions = await world.pool.query<{ n: number; failures: number; users: number }>(
       `SELECT count(*)::int AS n, sum(failures)::int AS failures, sum(cardinality(users))::int AS users FROM ssh_sessions`,
@@ -65,7 +97,9 @@ describe('two replicas sharing the consumer', () => {
     expect(sessions.rows[0]).toEqual({ n: 3 * 30, failures: 3 * 30 * 3, users: 3 * 30 * 2 });
     expect(await world.count('quarantine')).toBe(0);
 
-    const counts = await Promise.all(replicas.map(async (r) => handled(await (await fetch(`${r.opsUrl}/metrics`)).text())));
+    const counts = await Promise.all(
+      replicas.map(async (r) => handled(await (await fetch(`${r.opsUrl}/metrics`)).text())),
+    );
     expect(counts.every((n) => n > 0)).toBe(true);
     expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3 * perHost + 3 * 60);
   });

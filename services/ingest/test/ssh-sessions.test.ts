@@ -10,7 +10,11 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: await createTestDatabase('sessions'), max: 4 });
   await pool.query(`INSERT INTO hosts (host_id, status) VALUES ('web-01', 'approved')`);
   // The clock is the day of the fixed events, so retention never drops them whenever this runs.
-  store = new BatchStore(pool, new PartitionManager(pool), { retentionDays: 30, quarantineMaxBytes: 1024, now: () => T0 + 3_600_000 });
+  store = new BatchStore(pool, new PartitionManager(pool), {
+    retentionDays: 30,
+    quarantineMaxBytes: 1024,
+    now: () => T0 + 3_600_000,
+  });
 });
 afterAll(async () => {
   await pool.end();
@@ -36,17 +40,44 @@ function batch(...messages: { offset: number; events: TestSshEvent[] }[]): Store
 const s1a: TestSshEvent[] = [
   { id: 'e1', time: at(0), event: 'connection', session: 's1', source: '203.0.113.9' },
   { id: 'e2', time: at(1), event: 'invalid_user', session: 's1', source: '203.0.113.9', user: 'admin' },
-  { id: 'e3', time: at(2), event: 'failed', session: 's1', source: '203.0.113.9', user: 'admin', method: 'password' },
+  {
+    id: 'e3',
+    time: at(2),
+    event: 'failed',
+    session: 's1',
+    source: '203.0.113.9',
+    user: 'admin',
+    method: 'password',
+  },
 ];
 const s1b: TestSshEvent[] = [
-  { id: 'e4', time: at(3), event: 'failed', session: 's1', source: '203.0.113.9', user: 'root', method: 'password', count: 3 },
+  {
+    id: 'e4',
+    time: at(3),
+    event: 'failed',
+    session: 's1',
+    source: '203.0.113.9',
+    user: 'root',
+    method: 'password',
+    count: 3,
+  },
   { id: 'e5', time: at(9), event: 'disconnected', session: 's1', source: '203.0.113.9' },
 ];
 const s2: TestSshEvent[] = [
-  { id: 'e6', time: at(20), event: 'accepted', session: 's2', source: '198.51.100.7', user: 'alice', method: 'publickey' },
+  {
+    id: 'e6',
+    time: at(20),
+    event: 'accepted',
+    session: 's2',
+    source: '198.51.100.7',
+    user: 'alice',
+    method: 'publickey',
+  },
   { id: 'e7', time: at(21), event: 'session_opened', session: 's2', user: 'alice' },
 ];
-const s3: TestSshEvent[] = [{ id: 'e8', time: at(30), event: 'probe', session: 's3', source: '198.51.100.7' }];
+const s3: TestSshEvent[] = [
+  { id: 'e8', time: at(30), event: 'probe', session: 's3', source: '198.51.100.7' },
+];
 
 async function sessions(): Promise<unknown[]> {
   const { rows } = await pool.query(
@@ -57,7 +88,9 @@ async function sessions(): Promise<unknown[]> {
 }
 
 async function daily(): Promise<unknown[]> {
-  const { rows } = await pool.query(`SELECT day::text, attempts, failures, invalid_users, accepted, sources FROM ssh_daily WHERE host_id = 'web-01'`);
+  const { rows } = await pool.query(
+    `SELECT day::text, attempts, failures, invalid_users, accepted, sources FROM ssh_daily WHERE host_id = 'web-01'`,
+  );
   return rows;
 }
 
@@ -114,6 +147,8 @@ describe('ssh sessions and the daily rollup', () => {
         closed: false,
       },
     ]);
-    expect(await daily()).toEqual([{ day: '2026-11-23', attempts: 3, failures: 4, invalid_users: 1, accepted: 1, sources: 2 }]);
+    expect(await daily()).toEqual([
+      { day: '2026-11-23', attempts: 3, failures: 4, invalid_users: 1, accepted: 1, sources: 2 },
+    ]);
   });
 });

@@ -5,7 +5,11 @@ import { UsageError, type Command, type CommandIo } from '../command.js';
 
 const DATABASE_OPTION = { 'database-url': { type: 'string' } } as const;
 
-async function withDb<T>(url: string | undefined, io: CommandIo, work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+async function withDb<T>(
+  url: string | undefined,
+  io: CommandIo,
+  work: (db: Kysely<Database>) => Promise<T>,
+): Promise<T> {
   const target = url ?? io.env['DATABASE_URL'];
   if (!target) throw new UsageError('DATABASE_URL is required (or --database-url)');
   const db = createDb(target, { maxConnections: 1, applicationName: 'hostwatch hosts' });
@@ -18,7 +22,14 @@ async function withDb<T>(url: string | undefined, io: CommandIo, work: (db: Kyse
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** `hostwatch hosts list`: every host with its status, keys, last contact and addresses. */
@@ -44,7 +55,11 @@ addresses. A host whose first message came from an unknown key is listed as pend
       let query = db.selectFrom('hosts').selectAll().orderBy('host_id');
       if (status) query = query.where('status', '=', status as 'pending');
       const hosts = await query.execute();
-      const keys = await db.selectFrom('host_keys').select(['host_id', 'key_id', 'status']).orderBy('created_at').execute();
+      const keys = await db
+        .selectFrom('host_keys')
+        .select(['host_id', 'key_id', 'status'])
+        .orderBy('created_at')
+        .execute();
       const keysOf = (id: string): { keyId: string; status: string }[] =>
         keys.filter((k) => k.host_id === id).map((k) => ({ keyId: k.key_id, status: k.status }));
       if (values.json) {
@@ -73,7 +88,9 @@ addresses. A host whose first message came from an unknown key is listed as pend
           h.host_id,
           h.status,
           h.last_seen.toISOString().replace(/\.\d+Z$/, 'Z'),
-          keysOf(h.host_id).map((k) => `${k.keyId} (${k.status})`).join(', ') || '-',
+          keysOf(h.host_id)
+            .map((k) => `${k.keyId} (${k.status})`)
+            .join(', ') || '-',
           h.addresses.join(',') || '-',
         ]);
       }
@@ -83,7 +100,11 @@ addresses. A host whose first message came from an unknown key is listed as pend
   },
 };
 
-function hostAndKey(args: readonly string[], io: CommandIo, what: string): { host: string; key: string | undefined; url: string | undefined } {
+function hostAndKey(
+  args: readonly string[],
+  io: CommandIo,
+  what: string,
+): { host: string; key: string | undefined; url: string | undefined } {
   const { values, positionals } = parseArgs({
     args: [...args],
     options: { ...DATABASE_OPTION, key: { type: 'string' } },
@@ -107,15 +128,31 @@ are stored; what it sent while pending was not kept. A revoked host or key stays
     const { host, key, url } = hostAndKey(args, io, 'approve');
     return withDb(url, io, (db) =>
       db.transaction().execute(async (trx) => {
-        const found = await trx.selectFrom('hosts').select('status').where('host_id', '=', host).forUpdate().executeTakeFirst();
+        const found = await trx
+          .selectFrom('hosts')
+          .select('status')
+          .where('host_id', '=', host)
+          .forUpdate()
+          .executeTakeFirst();
         if (!found) throw new UsageError(`no host ${host}; see hostwatch hosts list`);
         if (found.status === 'revoked') throw new Error(`host ${host} is revoked and stays so`);
-        let keys = trx.updateTable('host_keys').set({ status: 'approved' }).where('host_id', '=', host).where('status', '=', 'pending');
+        let keys = trx
+          .updateTable('host_keys')
+          .set({ status: 'approved' })
+          .where('host_id', '=', host)
+          .where('status', '=', 'pending');
         if (key) keys = keys.where('key_id', '=', key);
         const approved = await keys.returning('key_id').execute();
         if (key && approved.length === 0) throw new Error(`host ${host} has no pending key ${key}`);
-        await trx.updateTable('hosts').set({ status: 'approved', approved_at: new Date() }).where('host_id', '=', host).where('status', '=', 'pending').execute();
-        io.stdout.write(`approved ${host}${approved.length ? ` (keys ${approved.map((k) => k.key_id).join(', ')})` : ''}\n`);
+        await trx
+          .updateTable('hosts')
+          .set({ status: 'approved', approved_at: new Date() })
+          .where('host_id', '=', host)
+          .where('status', '=', 'pending')
+          .execute();
+        io.stdout.write(
+          `approved ${host}${approved.length ? ` (keys ${approved.map((k) => k.key_id).join(', ')})` : ''}\n`,
+        );
         return 0;
       }),
     );
@@ -134,10 +171,19 @@ are quarantined with reason revoked_key; ingest notices within KEY_CACHE_MS.`,
     const { host, key, url } = hostAndKey(args, io, 'revoke');
     return withDb(url, io, (db) =>
       db.transaction().execute(async (trx) => {
-        const found = await trx.selectFrom('hosts').select('status').where('host_id', '=', host).forUpdate().executeTakeFirst();
+        const found = await trx
+          .selectFrom('hosts')
+          .select('status')
+          .where('host_id', '=', host)
+          .forUpdate()
+          .executeTakeFirst();
         if (!found) throw new UsageError(`no host ${host}; see hostwatch hosts list`);
         const now = new Date();
-        let keys = trx.updateTable('host_keys').set({ status: 'revoked', revoked_at: now }).where('host_id', '=', host).where('status', '!=', 'revoked');
+        let keys = trx
+          .updateTable('host_keys')
+          .set({ status: 'revoked', revoked_at: now })
+          .where('host_id', '=', host)
+          .where('status', '!=', 'revoked');
         if (key) keys = keys.where('key_id', '=', key);
         const revoked = await keys.returning('key_id').execute();
         if (key) {
@@ -145,8 +191,14 @@ are quarantined with reason revoked_key; ingest notices within KEY_CACHE_MS.`,
           io.stdout.write(`revoked key ${key} of ${host}\n`);
           return 0;
         }
-        await trx.updateTable('hosts').set({ status: 'revoked', revoked_at: now }).where('host_id', '=', host).execute();
-        io.stdout.write(`revoked ${host}${revoked.length ? ` (keys ${revoked.map((k) => k.key_id).join(', ')})` : ''}\n`);
+        await trx
+          .updateTable('hosts')
+          .set({ status: 'revoked', revoked_at: now })
+          .where('host_id', '=', host)
+          .execute();
+        io.stdout.write(
+          `revoked ${host}${revoked.length ? ` (keys ${revoked.map((k) => k.key_id).join(', ')})` : ''}\n`,
+        );
         return 0;
       }),
     );

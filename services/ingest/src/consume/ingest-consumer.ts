@@ -231,7 +231,10 @@ export class IngestConsumer {
           this.#settle(m, (x) => x.term(`store_rejected: ${rejected}`));
           return;
         }
-        this.#o.metrics.messages.inc({ kind, outcome: result.stored.has(v.messageId) ? 'stored' : 'duplicate' });
+        this.#o.metrics.messages.inc({
+          kind,
+          outcome: result.stored.has(v.messageId) ? 'stored' : 'duplicate',
+        });
         this.#settle(m, (x) => x.ack());
       } else if (v.verdict === 'quarantine') {
         this.#o.metrics.messages.inc({ kind, outcome: 'quarantined' });
@@ -254,24 +257,48 @@ export class IngestConsumer {
       expired += r.expired;
     };
     const failed: QuarantineRecord[] = [];
-    add(await this.#o.store.commit({ ...batch.store, items: [], enrollments: batch.store.enrollments.filter((e) => e.status === 'pending') }));
+    add(
+      await this.#o.store.commit({
+        ...batch.store,
+        items: [],
+        enrollments: batch.store.enrollments.filter((e) => e.status === 'pending'),
+      }),
+    );
     for (const item of batch.accepted) {
       try {
-        add(await this.#o.store.commit({ items: [item.item], quarantine: [], enrollments: item.enrollment ? [item.enrollment] : [], pendingHosts: new Set() }));
+        add(
+          await this.#o.store.commit({
+            items: [item.item],
+            quarantine: [],
+            enrollments: item.enrollment ? [item.enrollment] : [],
+            pendingHosts: new Set(),
+          }),
+        );
       } catch (err) {
         if (isTransientDatabaseError(err)) throw err;
         const detail = (err as Error).message;
         batch.rejected.set(item.item.messageId, detail);
-        failed.push(quarantineRecord(item.incoming, 'store_rejected', `PostgreSQL refused it: ${detail}`, item.hostId, item.item.messageId));
+        failed.push(
+          quarantineRecord(
+            item.incoming,
+            'store_rejected',
+            `PostgreSQL refused it: ${detail}`,
+            item.hostId,
+            item.item.messageId,
+          ),
+        );
       }
     }
-    add(await this.#o.store.commit({ items: [], quarantine: failed, enrollments: [], pendingHosts: new Set() }));
+    add(
+      await this.#o.store.commit({ items: [], quarantine: failed, enrollments: [], pendingHosts: new Set() }),
+    );
     return { stored, expired };
   }
 
   #down(err: unknown): void {
     this.#lastError = err instanceof Error ? err.message : String(err);
-    if (!this.#databaseDown) this.#o.log.warn({ err }, 'PostgreSQL is unreachable; pausing and retrying with backoff');
+    if (!this.#databaseDown)
+      this.#o.log.warn({ err }, 'PostgreSQL is unreachable; pausing and retrying with backoff');
     this.#databaseDown = true;
     this.#o.metrics.databaseUp.set(0);
   }
@@ -312,7 +339,12 @@ function quarantineRecord(
 
 interface PreparedBatch {
   readonly store: StoreBatch;
-  readonly accepted: readonly { item: StoreItem; enrollment: Enrollment | undefined; incoming: IncomingMessage; hostId: string }[];
+  readonly accepted: readonly {
+    item: StoreItem;
+    enrollment: Enrollment | undefined;
+    incoming: IncomingMessage;
+    hostId: string;
+  }[];
   /** Messages PostgreSQL refused when written alone, by message id, with why. */
   readonly rejected: Map<string, string>;
 }

@@ -55,14 +55,20 @@ export class Maintenance {
     const client = await this.#pool.connect();
     let failure: Error | undefined;
     try {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [LOCK_KEY]);
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+        LOCK_KEY,
+      ]);
       if (!rows[0]?.locked) return { ran: false, droppedPartitions: [], hourlyRows: 0, deleted: {} };
       try {
         const now = this.#now();
         await this.#partitions.ensureAhead(now, this.#o.partitionsAheadDays);
         const droppedPartitions = await this.#partitions.dropOlderThan(now, this.#o.retentionDays);
         const lookback = (this.#o.rollupLookbackHours ?? 3) * HOUR_MS;
-        const hourlyRows = await rollupHourlyStats(client, new Date(Math.floor((now - lookback) / HOUR_MS) * HOUR_MS), new Date(now + HOUR_MS));
+        const hourlyRows = await rollupHourlyStats(
+          client,
+          new Date(Math.floor((now - lookback) / HOUR_MS) * HOUR_MS),
+          new Date(now + HOUR_MS),
+        );
         const rawCutoff = new Date(now - this.#o.retentionDays * DAY_MS);
         const rollupCutoff = new Date(now - this.#o.rollupRetentionDays * DAY_MS);
         const quarantineCutoff = new Date(now - this.#o.quarantineRetentionDays * DAY_MS);
@@ -96,7 +102,10 @@ export class Maintenance {
     const run = (): void => {
       this.#running = this.runOnce().then(
         (report) => {
-          if (report.ran && (report.droppedPartitions.length > 0 || Object.values(report.deleted).some((n) => n > 0))) {
+          if (
+            report.ran &&
+            (report.droppedPartitions.length > 0 || Object.values(report.deleted).some((n) => n > 0))
+          ) {
             this.#o.log.info({ ...report }, 'maintenance: retention applied');
           }
         },

@@ -38,7 +38,8 @@ export class IngestMetrics {
       registers,
     });
     for (const kind of [...MESSAGE_KINDS, 'unknown']) {
-      for (const outcome of ['stored', 'duplicate', 'quarantined', 'pending']) this.messages.inc({ kind, outcome }, 0);
+      for (const outcome of ['stored', 'duplicate', 'quarantined', 'pending'])
+        this.messages.inc({ kind, outcome }, 0);
     }
     this.rejections = new Counter({
       name: 'hostwatch_ingest_rejections_total',
@@ -59,7 +60,11 @@ export class IngestMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.databaseUp = new Gauge({ name: 'hostwatch_ingest_database_up', help: '1 while PostgreSQL answers.', registers });
+    this.databaseUp = new Gauge({
+      name: 'hostwatch_ingest_database_up',
+      help: '1 while PostgreSQL answers.',
+      registers,
+    });
     this.databaseUp.set(1);
     this.expiredRows = new Counter({
       name: 'hostwatch_ingest_expired_rows_total',

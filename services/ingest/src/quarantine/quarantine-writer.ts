@@ -31,13 +31,21 @@ const MAX_DETAIL = 2000;
  * Inserts refused messages into the quarantine, keeping at most `maxBytes` of each one's data
  * (`data_bytes` keeps the full size) and each at most once per stream sequence.
  */
-export async function writeQuarantine(client: pg.ClientBase, records: readonly QuarantineRecord[], maxBytes: number): Promise<void> {
+export async function writeQuarantine(
+  client: pg.ClientBase,
+  records: readonly QuarantineRecord[],
+  maxBytes: number,
+): Promise<void> {
   if (records.length === 0) return;
   const cols: unknown[][] = Array.from({ length: 10 }, () => []);
   for (const r of records) {
     const data = Buffer.from(r.data.buffer, r.data.byteOffset, Math.min(r.data.byteLength, maxBytes));
     // Header values are the sender's: keep them bounded as well.
-    const headers = Object.fromEntries(Object.entries(r.headers).slice(0, 32).map(([k, v]) => [clean(k, 256), clean(v, 1024)]));
+    const headers = Object.fromEntries(
+      Object.entries(r.headers)
+        .slice(0, 32)
+        .map(([k, v]) => [clean(k, 256), clean(v, 1024)]),
+    );
     const values = [
       r.reason,
       clean(r.detail, MAX_DETAIL),

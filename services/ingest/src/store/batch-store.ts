@@ -76,7 +76,13 @@ export class BatchStore {
       const seen = sightings.get(m.hostId);
       if (m.kind === 'stats') {
         const t = Date.parse(m.time);
-        if (!seen?.time || seen.time < t) sightings.set(m.hostId, { hostId: m.hostId, addresses: m.addresses, hostname: m.hostname, time: t });
+        if (!seen?.time || seen.time < t)
+          sightings.set(m.hostId, {
+            hostId: m.hostId,
+            addresses: m.addresses,
+            hostname: m.hostname,
+            time: t,
+          });
         if (t < keepFrom) {
           expired += 1;
           continue;
@@ -100,7 +106,9 @@ export class BatchStore {
     try {
       client = await this.#pool.connect();
     } catch (err) {
-      throw new DatabaseUnavailableError(`cannot reach PostgreSQL: ${(err as Error).message}`, { cause: err });
+      throw new DatabaseUnavailableError(`cannot reach PostgreSQL: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     let release: boolean | Error = true;
     try {

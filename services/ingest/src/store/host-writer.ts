@@ -22,7 +22,10 @@ WHERE h.host_id = v.host_id
     OR (v.hostname IS NOT NULL AND h.hostname IS DISTINCT FROM v.hostname))`;
 
 /** Records that hosts were heard from: last seen, and the addresses and name of their latest sample. */
-export async function touchHosts(client: pg.ClientBase, sightings: ReadonlyMap<string, HostSighting>): Promise<void> {
+export async function touchHosts(
+  client: pg.ClientBase,
+  sightings: ReadonlyMap<string, HostSighting>,
+): Promise<void> {
   if (sightings.size === 0) return;
   const ids: string[] = [];
   const addresses: (string | null)[] = [];
@@ -41,8 +44,13 @@ export async function touchHosts(client: pg.ClientBase, sightings: ReadonlyMap<s
  * the key and a pending host, a pending one records host and key as waiting for `hosts approve`.
  * A revoked host or key is never changed here.
  */
-export async function recordEnrollments(client: pg.ClientBase, enrollments: readonly Enrollment[]): Promise<void> {
-  const sorted = [...enrollments].sort((a, b) => (a.hostId < b.hostId ? -1 : a.hostId > b.hostId ? 1 : a.keyId < b.keyId ? -1 : 1));
+export async function recordEnrollments(
+  client: pg.ClientBase,
+  enrollments: readonly Enrollment[],
+): Promise<void> {
+  const sorted = [...enrollments].sort((a, b) =>
+    a.hostId < b.hostId ? -1 : a.hostId > b.hostId ? 1 : a.keyId < b.keyId ? -1 : 1,
+  );
   for (const e of sorted) {
     const approved = e.status === 'approved';
     await client.query(

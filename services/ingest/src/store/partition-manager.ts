@@ -50,7 +50,10 @@ export class PartitionManager {
           // Another replica creating the same partition at the same moment makes this one fail in
           // one of several ways (duplicate type, relation exists, tuple concurrently updated):
           // the partition existing afterwards is what counts.
-          const { rows } = await this.#pool.query<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [name]);
+          const { rows } = await this.#pool.query<{ found: string | null }>(
+            'SELECT to_regclass($1)::text AS found',
+            [name],
+          );
           if (!rows[0]?.found) throw err;
         }
       }

@@ -45,6 +45,10 @@ export async function writeSecurityEvents(
     }
   }
   if ((columns[0] as unknown[]).length === 0) return new Set();
-  const { rows } = await client.query<{ message_id: string }>({ name: 'ingest_security_events_v1', text: INSERT_EVENTS, values: columns });
+  const { rows } = await client.query<{ message_id: string }>({
+    name: 'ingest_security_events_v1',
+    text: INSERT_EVENTS,
+    values: columns,
+  });
   return new Set(rows.map((r) => r.message_id));
 }

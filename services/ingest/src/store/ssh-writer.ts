@@ -112,14 +112,19 @@ function push(cols: unknown[][], values: readonly unknown[]): void {
   values.forEach((v, i) => (cols[i] as unknown[]).push(v));
 }
 
-const byKey = <T>(map: Map<string, T>): T[] => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+const byKey = <T>(map: Map<string, T>): T[] =>
+  [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
 
 /**
  * Inserts sshd events at most once per (host, event id), skipping those dated before `keepFrom`,
  * then folds the newly inserted ones, and only those, into their sessions and into the per-host
  * per-day rollup. Returns the ids of the messages that added an event.
  */
-export async function writeSshEvents(client: pg.ClientBase, items: readonly SshItem[], keepFrom: number): Promise<Set<string>> {
+export async function writeSshEvents(
+  client: pg.ClientBase,
+  items: readonly SshItem[],
+  keepFrom: number,
+): Promise<Set<string>> {
   const ev = columns(13);
   for (const { messageId, message } of items) {
     for (const e of message.events) {
@@ -142,7 +147,11 @@ export async function writeSshEvents(client: pg.ClientBase, items: readonly SshI
     }
   }
   if ((ev[0] as unknown[]).length === 0) return new Set();
-  const { rows } = await client.query<NewEvent>({ name: 'ingest_ssh_events_v1', text: INSERT_EVENTS, values: ev });
+  const { rows } = await client.query<NewEvent>({
+    name: 'ingest_ssh_events_v1',
+    text: INSERT_EVENTS,
+    values: ev,
+  });
   if (rows.length === 0) return new Set();
 
   const sessions = new Map<string, SessionAgg>();
@@ -220,7 +229,12 @@ export async function writeSshEvents(client: pg.ClientBase, items: readonly SshI
   }
   await client.query({ name: 'ingest_ssh_sessions_v1', text: UPSERT_SESSIONS, values: ss });
 
-  const claim = async (name: string, text: string, entries: Map<string, [string, string, string]>, field: 'attempts' | 'sources'): Promise<void> => {
+  const claim = async (
+    name: string,
+    text: string,
+    entries: Map<string, [string, string, string]>,
+    field: 'attempts' | 'sources',
+  ): Promise<void> => {
     if (entries.size === 0) return;
     const cols = columns(3);
     for (const e of byKey(entries)) push(cols, e);
@@ -234,7 +248,8 @@ export async function writeSshEvents(client: pg.ClientBase, items: readonly SshI
   await claim('ingest_ssh_claim_sources_v1', CLAIM_SOURCES, daySources, 'sources');
 
   const dd = columns(7);
-  for (const d of byKey(days)) push(dd, [d.host, d.day, d.attempts, d.failures, d.invalid, d.accepted, d.sources]);
+  for (const d of byKey(days))
+    push(dd, [d.host, d.day, d.attempts, d.failures, d.invalid, d.accepted, d.sources]);
   await client.query({ name: 'ingest_ssh_daily_v1', text: UPSERT_DAILY, values: dd });
 
   return new Set(rows.map((r) => r.message_id));

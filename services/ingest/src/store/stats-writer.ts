@@ -34,7 +34,10 @@ export async function writeStats(client: pg.ClientBase, items: readonly StatsIte
   const columns: unknown[][] = Array.from({ length: 19 }, () => new Array<unknown>(items.length));
   const details: string[] = [];
   items.forEach(({ messageId, message: m }, i) => {
-    const disk = m.disks.reduce<number | null>((max, d) => (max === null || d.usedPercent > max ? d.usedPercent : max), null);
+    const disk = m.disks.reduce<number | null>(
+      (max, d) => (max === null || d.usedPercent > max ? d.usedPercent : max),
+      null,
+    );
     const values = [
       m.hostId,
       m.time,
@@ -57,8 +60,21 @@ export async function writeStats(client: pg.ClientBase, items: readonly StatsIte
       messageId,
     ];
     values.forEach((v, c) => ((columns[c] as unknown[])[i] = v));
-    details.push(JSON.stringify({ cores: m.cpu.cores, disks: m.disks, network: m.network, agent: m.agent, os: m.os, intervalMs: m.intervalMs }));
+    details.push(
+      JSON.stringify({
+        cores: m.cpu.cores,
+        disks: m.disks,
+        network: m.network,
+        agent: m.agent,
+        os: m.os,
+        intervalMs: m.intervalMs,
+      }),
+    );
   });
-  const { rows } = await client.query<{ message_id: string }>({ name: 'ingest_stats_v2', text: INSERT_STATS, values: [...columns, `[${details.join(',')}]`] });
+  const { rows } = await client.query<{ message_id: string }>({
+    name: 'ingest_stats_v2',
+    text: INSERT_STATS,
+    values: [...columns, `[${details.join(',')}]`],
+  });
   return new Set(rows.map((r) => r.message_id));
 }

@@ -18,7 +18,12 @@ export function enrollmentToken(secret: string, hostId: string, keyId: string): 
 }
 
 /** Whether `token` is the enrollment token of host `hostId`'s key `keyId` under `secret`, compared in constant time. */
-export function isValidEnrollmentToken(secret: string, hostId: string, keyId: string, token: string): boolean {
+export function isValidEnrollmentToken(
+  secret: string,
+  hostId: string,
+  keyId: string,
+  token: string,
+): boolean {
   const expected = Buffer.from(enrollmentToken(secret, hostId, keyId));
   const given = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);

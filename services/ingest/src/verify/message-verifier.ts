@@ -72,7 +72,12 @@ export class MessageVerifier {
     try {
       opened = await this.#opener.open(incoming.data, incoming.headers, incoming.subject);
     } catch (err) {
-      if (err instanceof UnknownKeyError && err.hostId && err.keyId && incoming.headers[ENROLLMENT_HEADERS.publicKey]) {
+      if (
+        err instanceof UnknownKeyError &&
+        err.hostId &&
+        err.keyId &&
+        incoming.headers[ENROLLMENT_HEADERS.publicKey]
+      ) {
         return this.#enroll(incoming, err);
       }
       if (err instanceof PendingKeyError && err.hostId && err.keyId) {
@@ -81,7 +86,14 @@ export class MessageVerifier {
       if (err instanceof EnvelopeError) {
         // pending_key without ids cannot happen: the opener names both before it authenticates.
         const reason = err.reason === 'pending_key' ? 'unknown_key' : err.reason;
-        return { verdict: 'quarantine', incoming, reason, detail: err.message, hostId: err.hostId, messageId: err.messageId };
+        return {
+          verdict: 'quarantine',
+          incoming,
+          reason,
+          detail: err.message,
+          hostId: err.hostId,
+          messageId: err.messageId,
+        };
       }
       throw err;
     }
@@ -92,20 +104,44 @@ export class MessageVerifier {
     const about = { incoming, hostId: opened.hostId, messageId: opened.messageId };
     let value: unknown;
     try {
-      value = JSON.parse(Buffer.from(opened.body.buffer, opened.body.byteOffset, opened.body.byteLength).toString('utf8'));
+      value = JSON.parse(
+        Buffer.from(opened.body.buffer, opened.body.byteOffset, opened.body.byteLength).toString('utf8'),
+      );
     } catch (err) {
-      return { verdict: 'quarantine', ...about, reason: 'invalid_json', detail: `body is not JSON: ${(err as Error).message}` };
+      return {
+        verdict: 'quarantine',
+        ...about,
+        reason: 'invalid_json',
+        detail: `body is not JSON: ${(err as Error).message}`,
+      };
     }
     const result = validateMessage(opened.kind, opened.hostId, value);
     if (!result.ok) {
-      return { verdict: 'quarantine', ...about, reason: 'schema_invalid', detail: result.problems.join('; ') };
+      return {
+        verdict: 'quarantine',
+        ...about,
+        reason: 'schema_invalid',
+        detail: result.problems.join('; '),
+      };
     }
     const limit = this.#now() + this.#options.maxFutureMs;
     const future = timesOf(result.message).find((t) => Date.parse(t) > limit);
     if (future !== undefined) {
-      return { verdict: 'quarantine', ...about, reason: 'out_of_range', detail: `time ${future} is too far in the future` };
+      return {
+        verdict: 'quarantine',
+        ...about,
+        reason: 'out_of_range',
+        detail: `time ${future} is too far in the future`,
+      };
     }
-    return { verdict: 'accept', incoming, hostId: opened.hostId, messageId: opened.messageId, message: result.message, enrollment };
+    return {
+      verdict: 'accept',
+      incoming,
+      hostId: opened.hostId,
+      messageId: opened.messageId,
+      message: result.message,
+      enrollment,
+    };
   }
 
   /**
@@ -128,13 +164,24 @@ export class MessageVerifier {
     if (publicKey.length !== 32 || keyIdOf(publicKey) !== keyId) {
       return refuse(`${err.message}; the presented public key is not key ${keyId}`);
     }
-    const { rows } = await this.#options.pool.query<{ status: string }>('SELECT status FROM hosts WHERE host_id = $1', [hostId]);
+    const { rows } = await this.#options.pool.query<{ status: string }>(
+      'SELECT status FROM hosts WHERE host_id = $1',
+      [hostId],
+    );
     if (rows[0]?.status === 'revoked') {
-      return { verdict: 'quarantine', incoming, reason: 'revoked_key', detail: `host ${hostId} is revoked`, hostId, messageId: err.messageId };
+      return {
+        verdict: 'quarantine',
+        incoming,
+        reason: 'revoked_key',
+        detail: `host ${hostId} is revoked`,
+        hostId,
+        messageId: err.messageId,
+      };
     }
     const secret = this.#options.enrollmentSecret;
     const token = incoming.headers[ENROLLMENT_HEADERS.token];
-    const approved = secret !== undefined && token !== undefined && isValidEnrollmentToken(secret, hostId, keyId, token);
+    const approved =
+      secret !== undefined && token !== undefined && isValidEnrollmentToken(secret, hostId, keyId, token);
     const status = approved ? 'approved' : 'pending';
     const opener = new Opener({
       collectorKeys: this.#options.collectorKeys,
@@ -145,7 +192,8 @@ export class MessageVerifier {
       const opened = await opener.open(incoming.data, incoming.headers, incoming.subject);
       return this.#parse(incoming, opened, enrollment);
     } catch (openErr) {
-      if (openErr instanceof PendingKeyError) return { verdict: 'pending', incoming, hostId, keyId, enrollment };
+      if (openErr instanceof PendingKeyError)
+        return { verdict: 'pending', incoming, hostId, keyId, enrollment };
       if (openErr instanceof EnvelopeError) {
         return {
           verdict: 'quarantine',

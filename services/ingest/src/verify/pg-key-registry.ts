@@ -49,7 +49,13 @@ export class PgKeyRegistry implements KeyRegistry {
       keys.push(keyId);
     }
     if (hosts.length === 0) return;
-    const { rows } = await this.#pool.query<{ host_id: string; key_id: string; public_key: Buffer; key_status: string; host_status: string }>({
+    const { rows } = await this.#pool.query<{
+      host_id: string;
+      key_id: string;
+      public_key: Buffer;
+      key_status: string;
+      host_status: string;
+    }>({
       name: 'ingest_key_lookup_v1',
       text: `SELECT k.host_id, k.key_id, k.public_key, k.status AS key_status, h.status AS host_status
                FROM unnest($1::text[], $2::text[]) AS w(host_id, key_id)
@@ -65,7 +71,12 @@ export class PgKeyRegistry implements KeyRegistry {
       const row = found.get(id);
       this.#cache.set(id, {
         until,
-        key: row ? { publicKey: new Uint8Array(row.public_key), status: effectiveStatus(row.host_status, row.key_status) } : undefined,
+        key: row
+          ? {
+              publicKey: new Uint8Array(row.public_key),
+              status: effectiveStatus(row.host_status, row.key_status),
+            }
+          : undefined,
       });
     }
   }

@@ -1,5 +1,24 @@
-import { CONSUMER_SPECS, STREAM_NAME, streamSpec, subjectFor, type SSH_EVENT_KINDS, type ConsumerSpec, type EventMessageV1, type SshMessageV1, type StatsMessageV1 } from '@hostwatch/contract';
-import { generateCollectorKeyPair, generateHostKeyPair, logMessageId, publicKeyInfo, Sealer, statsMessageId, type CollectorKeyPair, type HostKeyPair } from '@hostwatch/envelope';
+import {
+  CONSUMER_SPECS,
+  STREAM_NAME,
+  streamSpec,
+  subjectFor,
+  type SSH_EVENT_KINDS,
+  type ConsumerSpec,
+  type EventMessageV1,
+  type SshMessageV1,
+  type StatsMessageV1,
+} from '@hostwatch/contract';
+import {
+  generateCollectorKeyPair,
+  generateHostKeyPair,
+  logMessageId,
+  publicKeyInfo,
+  Sealer,
+  statsMessageId,
+  type CollectorKeyPair,
+  type HostKeyPair,
+} from '@hostwatch/envelope';
 import { ensureConsumer, ensureStream } from '@hostwatch/nats';
 import { createTestDatabase, startTestNatsServer, type TestNatsServer } from '@hostwatch/testkit';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
@@ -21,7 +40,13 @@ export interface IngestWorld {
   addHost(hostId: string, status?: 'approved' | 'pending' | 'revoked' | 'none'): Promise<HostKeyPair>;
   sealer(host: HostKeyPair): Sealer;
   /** Seals `body` as `host` on its `kind` subject and publishes it with the envelope headers (plus `extra`). */
-  publish(host: HostKeyPair, kind: 'stats' | 'ssh' | 'event', messageId: string, body: object, extra?: Record<string, string>): Promise<number>;
+  publish(
+    host: HostKeyPair,
+    kind: 'stats' | 'ssh' | 'event',
+    messageId: string,
+    body: object,
+    extra?: Record<string, string>,
+  ): Promise<number>;
   /** Publishes raw bytes and headers on a subject, as an attacker could. */
   publishRaw(subject: string, data: Uint8Array, headers: Record<string, string>): Promise<number>;
   count(table: string, where?: string): Promise<number>;
@@ -44,7 +69,11 @@ export async function startIngestWorld(
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
   const collector = generateCollectorKeyPair();
-  const publishRaw = async (subject: string, data: Uint8Array, headers: Record<string, string>): Promise<number> => {
+  const publishRaw = async (
+    subject: string,
+    data: Uint8Array,
+    headers: Record<string, string>,
+  ): Promise<number> => {
     const h = natsHeaders();
     for (const [k, v] of Object.entries(headers)) h.set(k, v);
     const ack = await js.publish(subject, data, { headers: h });
@@ -61,13 +90,14 @@ export async function startIngestWorld(
     async addHost(hostId, status = 'approved') {
       const key = generateHostKeyPair(hostId);
       if (status !== 'none') {
-        await pool.query(`INSERT INTO hosts (host_id, status) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [hostId, status]);
-        await pool.query(`INSERT INTO host_keys (host_id, key_id, public_key, status) VALUES ($1, $2, $3, $4)`, [
+        await pool.query(`INSERT INTO hosts (host_id, status) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
           hostId,
-          key.keyId,
-          Buffer.from(key.publicKey),
           status,
         ]);
+        await pool.query(
+          `INSERT INTO host_keys (host_id, key_id, public_key, status) VALUES ($1, $2, $3, $4)`,
+          [hostId, key.keyId, Buffer.from(key.publicKey), status],
+        );
       }
       return key;
     },
@@ -80,7 +110,9 @@ export async function startIngestWorld(
       return s;
     },
     async publish(host, kind, messageId, body, extra = {}) {
-      const sealed = world.sealer(host).seal(subjectFor(host.hostId, kind), messageId, Buffer.from(JSON.stringify(body)));
+      const sealed = world
+        .sealer(host)
+        .seal(subjectFor(host.hostId, kind), messageId, Buffer.from(JSON.stringify(body)));
       return publishRaw(subjectFor(host.hostId, kind), sealed.data, { ...sealed.headers, ...extra });
     },
     publishRaw,
@@ -98,7 +130,11 @@ export async function startIngestWorld(
 }
 
 /** A valid stats sample of `hostId`, number `seq`, taken at `time`. */
-export function statsMessage(hostId: string, seq: number, time: Date = new Date()): { id: string; body: StatsMessageV1 } {
+export function statsMessage(
+  hostId: string,
+  seq: number,
+  time: Date = new Date(),
+): { id: string; body: StatsMessageV1 } {
   return {
     id: statsMessageId({ hostId, bootId: BOOT, sequence: seq }),
     body: {
@@ -118,9 +154,25 @@ export function statsMessage(hostId: string, seq: number, time: Date = new Date(
       load: [0.5, 0.4, 0.3],
       uptimeSeconds: 1234.5,
       processes: 150,
-      disks: [{ mount: '/', device: '/dev/sda1', fstype: 'ext4', totalBytes: 100, availableBytes: 40, usedPercent: 60 }],
+      disks: [
+        {
+          mount: '/',
+          device: '/dev/sda1',
+          fstype: 'ext4',
+          totalBytes: 100,
+          availableBytes: 40,
+          usedPercent: 60,
+        },
+      ],
       network: [{ name: 'eth0', rxBytes: 1, txBytes: 2 }],
-      agent: { version: '0.1.0', unparsedLines: 0, unparsedSamples: [], spoolDepth: 0, spoolFull: false, collectorErrors: {} },
+      agent: {
+        version: '0.1.0',
+        unparsedLines: 0,
+        unparsedSamples: [],
+        spoolDepth: 0,
+        spoolFull: false,
+        collectorErrors: {},
+      },
     },
   };
 }
@@ -138,7 +190,11 @@ export interface TestSshEvent {
 }
 
 /** A valid ssh message of `hostId` whose id is derived from `offset`. */
-export function sshMessage(hostId: string, offset: number, events: readonly TestSshEvent[]): { id: string; body: SshMessageV1 } {
+export function sshMessage(
+  hostId: string,
+  offset: number,
+  events: readonly TestSshEvent[],
+): { id: string; body: SshMessageV1 } {
   return {
     id: logMessageId({ hostId, kind: 'ssh', source: 'authlog', offset }),
     body: {
@@ -160,14 +216,28 @@ export function sshMessage(hostId: string, offset: number, events: readonly Test
 }
 
 /** A valid event message of `hostId` with one sudo event. */
-export function eventMessage(hostId: string, offset: number, time: Date = new Date()): { id: string; body: EventMessageV1 } {
+export function eventMessage(
+  hostId: string,
+  offset: number,
+  time: Date = new Date(),
+): { id: string; body: EventMessageV1 } {
   return {
     id: logMessageId({ hostId, kind: 'event', source: 'authlog', offset }),
     body: {
       v: 1,
       kind: 'event',
       hostId,
-      events: [{ id: `sudo-${offset}`, time: time.toISOString(), type: 'sudo', user: 'alice', target: 'root', command: '/bin/true', allowed: true }],
+      events: [
+        {
+          id: `sudo-${offset}`,
+          time: time.toISOString(),
+          type: 'sudo',
+          user: 'alice',
+          target: 'root',
+          command: '/bin/true',
+          allowed: true,
+        },
+      ],
     },
   };
 }

@@ -5,7 +5,11 @@ import { startIngestService, type IngestService } from '../../src/ingest-service
 import type { IngestWorld } from './ingest-world.js';
 
 /** Starts ingest in this process against `world`, with `env` over test defaults (HEALTH_PORT 0). */
-export async function runIngestIn(world: IngestWorld, env: Record<string, string> = {}, name?: string): Promise<IngestService> {
+export async function runIngestIn(
+  world: IngestWorld,
+  env: Record<string, string> = {},
+  name?: string,
+): Promise<IngestService> {
   const config = readIngestConfig({
     NATS_URL: world.nats.url,
     DATABASE_URL: world.databaseUrl,
@@ -15,6 +19,8 @@ export async function runIngestIn(world: IngestWorld, env: Record<string, string
     ...env,
   });
   // HOSTWATCH_TEST_LOG=1 shows the service's log when a test needs explaining.
-  const log = process.env['HOSTWATCH_TEST_LOG'] ? createLogger({ service: 'ingest', level: 'debug' }).child({ replica: name }) : silentLog;
+  const log = process.env['HOSTWATCH_TEST_LOG']
+    ? createLogger({ service: 'ingest', level: 'debug' }).child({ replica: name })
+    : silentLog;
   return startIngestService(config, { log, collectorKeys: world.collector, name });
 }
