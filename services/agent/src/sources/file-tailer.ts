@@ -96,12 +96,16 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
    * noticed: should one be rotated away (and compressed) before reading reaches it, it is still read whole.
    */
   #successors: LiveFile[] = [];
+  /** The fingerprint of the last file read to its end: where a gap in the rotated files is looked for. */
+  #lastFinished: string | undefined;
   /** A change event or the poll came since the path was last looked at. */
   #pathMayHaveChanged = false;
   #queue: QueuedFile[] = [];
   /** The committed position, and the fingerprints delivered after it in delivery order. */
   #committed: { fingerprint: string; offset: number } | undefined;
   #deliveredOrder: string[] = [];
+  /** Just past the last line delivered in this run. */
+  #deliveredEnd: { fingerprint: string; offset: number } | undefined;
   #saving: Promise<void> = Promise.resolve();
   #saveQueued = false;
 
@@ -202,13 +206,27 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
   }
 
   /** Hands out lines in batches of at most `maxBatchLines`, stopping early on {@link stop}. */
-  *#batches(lines: readonly TailLine[]): Generator<readonly TailLine[]> {
+  async *#batches(lines: readonly TailLine[]): AsyncGenerator<readonly TailLine[]> {
+    const first = lines[0]?.position;
+    const committed = this.#committed;
+    const end = this.#deliveredEnd;
+    const allCommitted =
+      committed === undefined || end === undefined || (end.fingerprint === committed.fingerprint && end.offset === committed.offset);
+    if (first !== undefined && first.fingerprint !== end?.fingerprint && first.fingerprint !== committed?.fingerprint && allCommitted) {
+      // Reading turns to another file with everything before it acknowledged: its start is saved before its lines
+      // go out, so a restart finds this file again among the rotated ones even if the one before is gone.
+      this.#committed = { fingerprint: first.fingerprint, offset: first.offset };
+      this.#deliveredOrder = [first.fingerprint];
+      await this.#save();
+    }
     for (let at = 0; at < lines.length && !this.#stopped; at += this.#maxLines) {
       yield this.#deliver(lines.slice(at, at + this.#maxLines));
     }
   }
 
   #deliver(lines: readonly TailLine[]): readonly TailLine[] {
+    const last = lines.at(-1)?.position;
+    if (last !== undefined) this.#deliveredEnd = { fingerprint: last.fingerprint, offset: last.nextOffset };
     for (const line of lines) {
       const fingerprint = line.position.fingerprint;
       if (this.#deliveredOrder.at(-1) !== fingerprint) this.#deliveredOrder.push(fingerprint);
@@ -238,6 +256,10 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     }
     // The file at the path is not the one the saved position belongs to: it was rotated while the agent was stopped.
     this.#queue = await this.#rotatedAfter(saved.fingerprint, saved.offset, new Set([liveFingerprint]), true);
+    // The content seen at the path a moment ago was cut away meanwhile (copytruncate now): it is read from its copy.
+    if (live !== undefined && this.#queue.some((q) => q.fingerprint === live.splitter.fingerprint)) {
+      live.splitter = new LineSplitter(this.path, 0);
+    }
     if (this.#queue.length === 0) {
       this.#log.warn(
         { path: this.path, fingerprint: saved.fingerprint, offset: saved.offset },
@@ -279,7 +301,9 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
       throw err;
     }
     const st = await handle.stat();
-    return { handle, dev: st.dev, ino: st.ino, splitter: new LineSplitter(this.path, 0), replacedAt: undefined, lastDataAt: 0 };
+    // The content seen now is the one to read: should it be replaced before reading gets to it, its copy is looked for.
+    const splitter = new LineSplitter(this.path, 0, await readFingerprint(handle));
+    return { handle, dev: st.dev, ino: st.ino, splitter, replacedAt: undefined, lastDataAt: 0 };
   }
 
   async #closeLive(): Promise<void> {
@@ -331,14 +355,7 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     readElsewhere: ReadonlySet<string | undefined>,
     logMissing: boolean,
   ): Promise<QueuedFile[]> {
-    const opened: OpenRotatedFile[] = [];
-    for (const file of await listRotatedFiles(this.path)) {
-      try {
-        opened.push(await openRotatedFile(file));
-      } catch (err) {
-        if (logMissing) this.#log.warn({ err, file: file.path }, 'cannot read a rotated file');
-      }
-    }
+    const opened = await this.#openRotatedFiles(logMissing);
     let anchor = -1;
     for (let i = opened.length - 1; i >= 0; i--) {
       if (opened[i]?.fingerprint === fingerprint) {
@@ -364,6 +381,24 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     const kept = new Set(queue.map((q) => q.file));
     for (const file of opened) if (!kept.has(file)) await file.handle?.close();
     return queue;
+  }
+
+  /** Opens every rotated sibling; a listing that changed while it was read (logrotate at work) is read again. */
+  async #openRotatedFiles(logFailures: boolean): Promise<OpenRotatedFile[]> {
+    for (let attempt = 1; ; attempt++) {
+      const opened: OpenRotatedFile[] = [];
+      let vanished = false;
+      for (const file of await listRotatedFiles(this.path)) {
+        try {
+          opened.push(await openRotatedFile(file));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') vanished = true;
+          else if (logFailures) this.#log.warn({ err, file: file.path }, 'cannot read a rotated file');
+        }
+      }
+      if (!vanished || attempt >= DRAIN_ATTEMPTS) return opened;
+      for (const file of opened) await file.handle?.close();
+    }
   }
 
   async *#drainQueued(queued: QueuedFile): AsyncGenerator<readonly TailLine[]> {
@@ -402,6 +437,7 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     }
     await queued.file.handle?.close();
     this.#queue.shift();
+    this.#lastFinished = queued.fingerprint;
   }
 
   /** Reads the live file from where it stands, up to a batch of lines; verifies after each read that the content is still the same. */
@@ -424,13 +460,37 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
         continue;
       }
       const fresh = live.splitter.push(chunk);
-      if (live.splitter.fingerprint !== undefined && (await readFingerprint(live.handle)) !== live.splitter.fingerprint) {
+      const established = live.splitter.fingerprint;
+      if (established === undefined) continue;
+      if ((await readFingerprint(live.handle)) !== established) {
         live.splitter = new LineSplitter(this.path, 0);
         return lines;
+      }
+      if (await this.#gapBefore(established)) {
+        live.splitter = new LineSplitter(this.path, 0, established);
+        return [];
       }
       lines.push(...fresh);
     }
     return lines;
+  }
+
+  /**
+   * Before the first line of a file whose content was not known when reading turned to it: were files rotated
+   * away after the last one finished and before this one (replaced twice faster than a check)? They are queued.
+   */
+  async #gapBefore(fingerprint: string | undefined, keepAnchor = false): Promise<boolean> {
+    const last = this.#lastFinished;
+    if (!keepAnchor) this.#lastFinished = undefined;
+    if (last === undefined) return false;
+    const held = new Set<string | undefined>([fingerprint]);
+    for (const successor of this.#successors) held.add(await readFingerprint(successor.handle));
+    const found = await this.#rotatedAfter(last, 0, held, false);
+    for (const q of found.slice(0, 1)) await q.file.handle?.close();
+    if (found.length <= 1) return false;
+    this.#queue = found.slice(1);
+    this.#log.info({ path: this.path, files: this.#queue.map((q) => q.file.path) }, 'files were rotated away before they were read; reading them first');
+    return true;
   }
 
   /**
@@ -447,6 +507,9 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     if (size < live.splitter.endOffset || (known !== undefined && now !== known)) {
       return { lines: await this.#contentReplaced(live, now), changed: true };
     }
+    // Nothing read yet from this file: a content written and copied away before reading got to it sits in a
+    // rotated file after the last one finished.
+    if (known === undefined && (await this.#gapBefore(undefined, true))) return { lines: [], changed: true };
     await this.#noticeSuccessor();
     const next = this.#successors[0];
     if (next === undefined) return { lines: [], changed: false };
@@ -469,10 +532,13 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     const oldFingerprint = live.splitter.fingerprint;
     await live.handle.close();
     this.#live = next;
-    if (oldFingerprint !== undefined) {
+    // A file left with nothing read from it is no anchor: files rotated away after the one before it are looked for.
+    const anchor = oldFingerprint ?? this.#lastFinished;
+    if (anchor !== undefined) {
+      this.#lastFinished = anchor;
       const held = new Set([nextFingerprint]);
       for (const successor of this.#successors) held.add(await readFingerprint(successor.handle));
-      const queue = await this.#rotatedAfter(oldFingerprint, live.splitter.endOffset, held, false);
+      const queue = await this.#rotatedAfter(anchor, oldFingerprint === undefined ? 0 : live.splitter.endOffset, held, false);
       // The anchor is the file just finished; only the ones rotated after it are still unread.
       for (const q of queue.slice(0, 1)) await q.file.handle?.close();
       this.#queue = queue.slice(1);
@@ -484,9 +550,14 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
   /** The live file's content was cut or replaced in place: finish the old content from its copy, then start over at 0. */
   async #contentReplaced(live: LiveFile, nowFingerprint: string | undefined): Promise<TailLine[]> {
     const old = live.splitter;
-    live.splitter = new LineSplitter(this.path, 0);
+    live.splitter = new LineSplitter(this.path, 0, nowFingerprint);
     live.replacedAt = undefined;
-    if (old.fingerprint === undefined) return [];
+    if (old.fingerprint === undefined) {
+      // Cut before its first line was read: its content may sit in a copy after the last file finished.
+      if (nowFingerprint !== undefined) await this.#gapBefore(nowFingerprint, true);
+      return [];
+    }
+    this.#lastFinished = old.fingerprint;
     const queue = await this.#rotatedAfter(old.fingerprint, old.pendingOffset, new Set([nowFingerprint]), false);
     if (queue.length > 0) {
       this.#queue = queue;
