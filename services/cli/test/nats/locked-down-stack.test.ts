@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { createDb } from '@hostwatch/db';
+import { readPublicKeyFile } from '@hostwatch/envelope';
 import { connectWithBackoff, ensureTopology } from '@hostwatch/nats';
 import { generateNkey, nkeyPaths } from '@hostwatch/nats-auth';
-import { startTestNatsServer, type TestNatsServer } from '@hostwatch/testkit';
+import { createTestDatabase, startTestNatsServer, waitFor, type TestNatsServer } from '@hostwatch/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli-io.js';
 
@@ -19,6 +21,8 @@ let keys: string;
 let server: TestNatsServer;
 let agent: ChildProcess | undefined;
 let agentLog = '';
+let ingestService: ChildProcess | undefined;
+let ingestLog = '';
 let ingest: NatsConnection | undefined;
 
 beforeAll(async () => {
@@ -48,12 +52,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   agent?.kill('SIGTERM');
+  ingestService?.kill('SIGTERM');
   await ingest?.close();
   await server?.dispose();
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('the real agent on a locked-down NATS', () => {
+describe('the real agent and ingest on a locked-down NATS', () => {
   it('publishes with its own nkey, and tail shows its messages opened and valid', async () => {
     const authLog = join(dir, 'auth.log');
     await writeFile(
@@ -106,5 +111,68 @@ describe('the real agent on a locked-down NATS', () => {
     expect(ssh.code, `${ssh.stderr}\nagent: ${agentLog}`).toBe(0);
     expect(ssh.stdout).toMatch(/^\S+ e2e-01 ssh \S+ \{.*"203\.0\.113\.9".*\}\n$/);
     expect(agentLog).not.toMatch(/Permissions Violation|Authorization Violation/);
+  });
+
+  it('ingest, with its own nkey, stores what the agent sent in PostgreSQL', async () => {
+    const databaseUrl = await createTestDatabase('lockeddown');
+    const hostKey = await readPublicKeyFile(join(keys, 'hosts', 'e2e-01.pub'), 'host');
+    const db = createDb(databaseUrl, { maxConnections: 1 });
+    try {
+      await db.insertInto('hosts').values({ host_id: 'e2e-01', status: 'approved' }).execute();
+      await db
+        .insertInto('host_keys')
+        .values({
+          host_id: 'e2e-01',
+          key_id: hostKey.keyId,
+          public_key: Buffer.from(hostKey.publicKey),
+          status: 'approved',
+        })
+        .execute();
+
+      ingestService = spawn(process.execPath, [cliBin, 'ingest'], {
+        env: {
+          PATH: process.env['PATH'],
+          NATS_URL: server.url,
+          NATS_NKEY_SEED_FILE: nkeyPaths(nkeys, { service: 'ingest' }).seed,
+          DATABASE_URL: databaseUrl,
+          COLLECTOR_KEY_FILE: join(keys, 'collector.key'),
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      ingestService.stdout?.on('data', (c: Buffer) => (ingestLog += c.toString()));
+      ingestService.stderr?.on('data', (c: Buffer) => (ingestLog += c.toString()));
+
+      const stored = await waitFor(
+        "the agent's stats and ssh events in PostgreSQL",
+        async () => {
+          const stats = await db
+            .selectFrom('host_stats')
+            .select(db.fn.countAll<string>().as('n'))
+            .where('host_id', '=', 'e2e-01')
+            .executeTakeFirstOrThrow();
+          const ssh = await db
+            .selectFrom('ssh_events')
+            .select(db.fn.countAll<string>().as('n'))
+            .where('host_id', '=', 'e2e-01')
+            .executeTakeFirstOrThrow();
+          return Number(stats.n) > 0 && Number(ssh.n) > 0
+            ? { stats: Number(stats.n), ssh: Number(ssh.n) }
+            : undefined;
+        },
+        { timeoutMs: 45_000, intervalMs: 250 },
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}\ningest: ${ingestLog}\nagent: ${agentLog}`);
+      });
+      expect(stored.ssh).toBeGreaterThan(0);
+      const quarantined = await db
+        .selectFrom('quarantine')
+        .select(db.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow();
+      expect(Number(quarantined.n), ingestLog).toBe(0);
+      expect(ingestLog).not.toMatch(/Permissions Violation|Authorization Violation/);
+    } finally {
+      await db.destroy();
+    }
   });
 });
