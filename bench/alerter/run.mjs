@@ -100,8 +100,8 @@ try {
       const sealed = sealer.seal(subject, id, Buffer.from(JSON.stringify(stats(sealer.hostId, r))));
       const h = natsHeaders();
       for (const [k, v] of Object.entries(sealed.headers)) h.set(k, v);
-      inFlight.push(js.publish(subject, sealed.data, { headers: h, msgID: id }));
-      if (inFlight.length >= 2000) {
+      inFlight.push(js.publish(subject, sealed.data, { headers: h, msgID: id, timeout: 60_000 }));
+      if (inFlight.length >= 500) {
         await Promise.all(inFlight);
         inFlight = [];
       }

@@ -68,6 +68,8 @@ export class Evaluator {
   readonly #o: EvaluatorOptions;
   readonly #latenessMs: number;
   readonly #digestWindowMs: number;
+  #rulesSeen: Rules | undefined;
+  #lastCleanup = Number.NEGATIVE_INFINITY;
 
   constructor(options: EvaluatorOptions) {
     this.#o = options;
@@ -128,13 +130,20 @@ export class Evaluator {
         .execute();
       await this.#applyDueSamples(trx, book, rules, waiting.map((w) => w.host_id), now);
 
-      await this.#forgetRemovedRules(trx, rules);
+      if (rules !== this.#rulesSeen) {
+        await this.#forgetRemovedRules(trx, rules);
+        this.#rulesSeen = rules;
+      }
       await this.#evaluateOffline(trx, book, rules, now);
       await this.#evaluateWindows(trx, book, rules, now);
       const mailed = await this.#mailSecurity(trx, rules, now, undefined);
 
-      await trx.deleteFrom('alerter_ssh_events').where('time', '<', new Date(now - (this.#o.sshRetentionMs ?? 86_400_000))).execute();
-      await trx.deleteFrom('alerter_security_queue').where('mailed_at', '<', new Date(now - 86_400_000)).execute();
+      // Housekeeping once a minute is plenty: rows live for a day.
+      if (now - this.#lastCleanup >= 60_000) {
+        await trx.deleteFrom('alerter_ssh_events').where('time', '<', new Date(now - (this.#o.sshRetentionMs ?? 86_400_000))).execute();
+        await trx.deleteFrom('alerter_security_queue').where('mailed_at', '<', new Date(now - 86_400_000)).execute();
+        this.#lastCleanup = now;
+      }
       return book.queued + mailed > 0;
     });
     if (queued) this.#o.onMailQueued?.();
