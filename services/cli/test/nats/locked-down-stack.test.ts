@@ -8,7 +8,14 @@ import { createDb } from '@hostwatch/db';
 import { readPublicKeyFile } from '@hostwatch/envelope';
 import { connectWithBackoff, ensureTopology } from '@hostwatch/nats';
 import { generateNkey, nkeyPaths } from '@hostwatch/nats-auth';
-import { createTestDatabase, startTestNatsServer, waitFor, type TestNatsServer } from '@hostwatch/testkit';
+import {
+  createTestDatabase,
+  freePort,
+  startSmtpServer,
+  startTestNatsServer,
+  waitFor,
+  type TestNatsServer,
+} from '@hostwatch/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli-io.js';
 
@@ -23,6 +30,8 @@ let agent: ChildProcess | undefined;
 let agentLog = '';
 let ingestService: ChildProcess | undefined;
 let ingestLog = '';
+let alerterService: ChildProcess | undefined;
+let alerterLog = '';
 let ingest: NatsConnection | undefined;
 
 beforeAll(async () => {
@@ -34,6 +43,7 @@ beforeAll(async () => {
     expect(made.code, made.stderr).toBe(0);
   }
   await generateNkey(nkeys, { service: 'ingest' });
+  await generateNkey(nkeys, { service: 'alerter' });
   await generateNkey(nkeys, { service: 'operator' });
   await generateNkey(nkeys, { host: 'e2e-01' });
   // Without a database: every host with an nkey gets its user.
@@ -53,6 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   agent?.kill('SIGTERM');
   ingestService?.kill('SIGTERM');
+  alerterService?.kill('SIGTERM');
   await ingest?.close();
   await server?.dispose();
   await rm(dir, { recursive: true, force: true });
@@ -172,6 +183,58 @@ describe('the real agent and ingest on a locked-down NATS', () => {
       expect(Number(quarantined.n), ingestLog).toBe(0);
       expect(ingestLog).not.toMatch(/Permissions Violation|Authorization Violation/);
     } finally {
+      await db.destroy();
+    }
+  });
+
+  it('the alerter, with its own nkey, mails an alert on what the agent sent', async () => {
+    const databaseUrl = await createTestDatabase('lockeddownalerter');
+    const hostKey = await readPublicKeyFile(join(keys, 'hosts', 'e2e-01.pub'), 'host');
+    const db = createDb(databaseUrl, { maxConnections: 1 });
+    const smtp = await startSmtpServer();
+    try {
+      await db.insertInto('hosts').values({ host_id: 'e2e-01', status: 'approved' }).execute();
+      await db
+        .insertInto('host_keys')
+        .values({
+          host_id: 'e2e-01',
+          key_id: hostKey.keyId,
+          public_key: Buffer.from(hostKey.publicKey),
+          status: 'approved',
+        })
+        .execute();
+      const rules = join(dir, 'rules.xml');
+      await writeFile(
+        rules,
+        '<clients>\n  <client ip="192.0.2.1" host="e2e-01" mail="ops@example.com">\n    <alert type="memory" limit="1%" />\n  </client>\n</clients>\n',
+      );
+      alerterService = spawn(process.execPath, [cliBin, 'alerter'], {
+        env: {
+          PATH: process.env['PATH'],
+          NATS_URL: server.url,
+          NATS_NKEY_SEED_FILE: nkeyPaths(nkeys, { service: 'alerter' }).seed,
+          DATABASE_URL: databaseUrl,
+          COLLECTOR_KEY_FILE: join(keys, 'collector.key'),
+          RULES_FILE: rules,
+          EMAIL_HOST: smtp.host,
+          EMAIL_PORT: String(smtp.port),
+          EMAIL_FROM: 'hostwatch@example.com',
+          ALERT_LATENESS: '1s',
+          HEALTH_PORT: String(await freePort()),
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      alerterService.stdout?.on('data', (c: Buffer) => (alerterLog += c.toString()));
+      alerterService.stderr?.on('data', (c: Buffer) => (alerterLog += c.toString()));
+      const mails = await smtp.waitForMails(1, 45_000).catch((err: Error) => {
+        throw new Error(`${err.message}\nalerter: ${alerterLog}\nagent: ${agentLog}`);
+      });
+      expect(mails[0]?.to).toContain('ops@example.com');
+      expect(mails[0]?.parsed.subject ?? '').toMatch(/e2e-01/);
+      expect(alerterLog).not.toMatch(/Permissions Violation|Authorization Violation/);
+    } finally {
+      await smtp.stop();
       await db.destroy();
     }
   });
