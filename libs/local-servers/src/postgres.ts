@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import pg from 'pg';
 import { freePort } from './free-port.js';
@@ -16,6 +16,8 @@ export interface PostgresOptions {
   readonly port?: number;
   /** Trade durability for speed (fsync off): for throwaway test clusters only. */
   readonly unsafeFast?: boolean;
+  /** Told of changes made outside `dir` (search permission on its parents). */
+  readonly note?: (message: string) => void;
 }
 
 /** A private PostgreSQL cluster on 127.0.0.1 (trust authentication, loopback only). */
@@ -61,6 +63,21 @@ function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/**
+ * As root, the server runs as `postgres`, which must be able to reach `dir`: every parent that
+ * lets neither it nor others through gets search permission for others (`o+x`: enter, not list).
+ */
+async function letPostgresReach(dir: string, uid: number, note: (message: string) => void): Promise<void> {
+  for (let parent = dirname(dir); ; parent = dirname(parent)) {
+    const info = await stat(parent);
+    if (info.uid !== uid && (info.mode & 0o001) === 0) {
+      await chmod(parent, (info.mode & 0o7777) | 0o001);
+      note(`gave others search permission (o+x) on ${parent} so the postgres user can reach ${dir}`);
+    }
+    if (dirname(parent) === parent) break;
+  }
+}
+
 /** Starts a private cluster in `dir`, running initdb first when the directory holds none. */
 export async function startPostgres(options: PostgresOptions): Promise<PostgresCluster> {
   const { dir } = options;
@@ -75,6 +92,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresC
       const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
       await chown(dir, uid, gid);
       await chown(data, uid, gid);
+      await letPostgresReach(dir, uid, options.note ?? (() => undefined));
     }
     const initdb = ['-D', data, '-A', 'trust', '-U', user, '-E', 'UTF8', '--no-instructions'];
     await run('initdb', options.unsafeFast ? [...initdb, '--no-sync'] : initdb);

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { constants, existsSync } from 'node:fs';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -97,6 +98,46 @@ async function approveLocalHost(databaseUrl: string, key: HostKeyPair): Promise<
   }
 }
 
+/** Whether `url` answers 200 within `timeoutMs`. */
+async function answers(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+/** The API's bearer tokens of the local stack: made on the first run, kept 0600 in the state directory. */
+async function ensureApiTokens(stateDir: string): Promise<{ read: string; admin: string }> {
+  const file = join(stateDir, 'api-tokens.json');
+  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as { read: string; admin: string };
+  const tokens = { read: randomBytes(24).toString('base64url'), admin: randomBytes(24).toString('base64url') };
+  await writeFile(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  return tokens;
+}
+
+/** Which of this machine's auth logs the local agent can read, or why it watches none. */
+async function localAuthLog(env: NodeJS.ProcessEnv): Promise<{ source: string; note?: string }> {
+  if (env['AUTH_LOG_PATHS'] || env['AUTH_LOG_SOURCE']) return { source: env['AUTH_LOG_SOURCE'] ?? 'file' };
+  for (const path of ['/var/log/auth.log', '/var/log/secure']) {
+    try {
+      await access(path, constants.R_OK);
+      return { source: 'auto' };
+    } catch {
+      // Not there or not readable: try the next.
+    }
+  }
+  return {
+    source: 'none',
+    note: 'no readable /var/log/auth.log or /var/log/secure here: the local agent sends statistics only (set AUTH_LOG_PATHS to watch a log)',
+  };
+}
+
 const DEFAULT_RULES = (hostId: string): string => `<?xml version="1.0" encoding="UTF-8"?>
 <!-- hostwatch alert rules for the local stack; the format is described in docs/rules.md. -->
 <clients>
@@ -118,8 +159,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stops: { name: string; stop: () => Promise<void> }[] = [];
   const stopAll = async (): Promise<void> => {
     for (const { name, stop } of stops.reverse()) {
-      say(`stopping ${name}`);
-      await stop().catch((err: Error) => say(`stopping ${name} failed: ${err.message}`));
+      const started = Date.now();
+      await stop().then(
+        () => say(`stopped ${name} (${Date.now() - started} ms)`),
+        (err: Error) => say(`stopping ${name} failed: ${err.message}`),
+      );
     }
     stops.length = 0;
   };
@@ -133,7 +177,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let databaseUrl = env['DATABASE_URL'];
     if (!databaseUrl) {
       say(`starting PostgreSQL on 127.0.0.1:${ports.postgres} (${join(stateDir, 'postgres')})`);
-      const cluster = await startPostgres({ pgBin: tools.pgBin, dir: join(stateDir, 'postgres'), port: ports.postgres });
+      const cluster = await startPostgres({
+        pgBin: tools.pgBin,
+        dir: join(stateDir, 'postgres'),
+        port: ports.postgres,
+        note: say,
+      });
       stops.push({ name: 'PostgreSQL', stop: () => cluster.stop() });
       databaseUrl = await ensureDatabase(cluster);
     }
@@ -157,6 +206,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const rulesFile = join(stateDir, 'rules.xml');
     if (!existsSync(rulesFile)) await writeFile(rulesFile, DEFAULT_RULES(hostId));
 
+    const tokens = await ensureApiTokens(stateDir);
+    const authLog = await localAuthLog(env);
+    if (authLog.note) say(authLog.note);
+
     const mail: MailCatcher = await startMailCatcher(join(stateDir, 'mail'), ports.smtp, ports.mail);
     stops.push({ name: 'mail catcher', stop: () => mail.stop() });
 
@@ -178,7 +231,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         EMAIL_SECURE: 'false',
         EMAIL_FROM: 'hostwatch@localhost',
       },
-      api: { ...common, API_HOST: '127.0.0.1', API_PORT: String(ports.api), COLLECTOR_KEY_FILE: paths.collector },
+      api: {
+        ...common,
+        API_HOST: '127.0.0.1',
+        API_PORT: String(ports.api),
+        COLLECTOR_KEY_FILE: paths.collector,
+        API_READ_TOKENS: tokens.read,
+        API_ADMIN_TOKENS: tokens.admin,
+      },
       agent: {
         ...common,
         HEALTH_PORT: String(ports.agent),
@@ -186,6 +246,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         HOST_KEY_FILE: paths.host,
         COLLECTOR_PUBLIC_KEY_FILE: paths.collectorPublic,
         AGENT_STATE_DIR: join(stateDir, 'agent'),
+        AUTH_LOG_SOURCE: authLog.source,
       },
     };
     for (const [name, serviceEnv] of Object.entries(services)) {
@@ -194,10 +255,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stops.push({ name, stop: () => service.stop() });
     }
 
+    say('waiting for the services to answer');
+    const healthy = await Promise.all(
+      [
+        ['api', `http://127.0.0.1:${ports.api}/healthz`],
+        ['ingest', `http://127.0.0.1:${ports.ingest}/healthz`],
+        ['alerter', `http://127.0.0.1:${ports.alerter}/healthz`],
+      ].map(async ([name, url]) => ((await answers(url!, 90_000)) ? undefined : name)),
+    );
+    const silent = healthy.filter(Boolean);
+    if (silent.length > 0) say(`not answering yet: ${silent.join(', ')} (see their log lines above)`);
+
     const summary = [
       `dashboard      http://127.0.0.1:${ports.api}/`,
       `OpenAPI        http://127.0.0.1:${ports.api}/docs  (document: /openapi.json)`,
       `API health     http://127.0.0.1:${ports.api}/healthz`,
+      `API tokens     read ${tokens.read}  admin ${tokens.admin}  (${join(stateDir, 'api-tokens.json')})`,
       `caught mail    http://127.0.0.1:${ports.mail}/  (SMTP on 127.0.0.1:${ports.smtp}, files in ${join(stateDir, 'mail')})`,
       `NATS           ${nats.url}  (monitoring http://127.0.0.1:${ports.natsMonitor}/)  live: nats sub 'hostwatch.${hostId}.>'`,
       `PostgreSQL     ${databaseUrl}`,

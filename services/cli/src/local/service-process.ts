@@ -21,6 +21,7 @@ export interface ServiceProcessOptions {
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   private stopping = false;
+  private restartTimer: AbortController | undefined;
   private restarts = 0;
 
   constructor(private readonly options: ServiceProcessOptions) {}
@@ -51,21 +52,29 @@ export class ServiceProcess {
       if (Date.now() - started > 60_000) this.restarts = 0;
       const delay = Math.min(30_000, 1_000 * 2 ** this.restarts++);
       print(`exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000} s`);
-      void sleep(delay).then(() => {
-        if (!this.stopping) this.launch();
-      });
+      this.restartTimer = new AbortController();
+      sleep(delay, undefined, { signal: this.restartTimer.signal }).then(
+        () => {
+          if (!this.stopping) this.launch();
+        },
+        () => undefined,
+      );
     });
   }
 
   /** Stops the process: SIGTERM, then SIGKILL after the timeout. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.restartTimer?.abort();
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
-    const timeout = sleep(this.options.stopTimeoutMs ?? 20_000).then(() => 'timeout' as const);
-    if ((await Promise.race([exited, timeout])) === 'timeout') {
+    const cancel = new AbortController();
+    const timeout = sleep(this.options.stopTimeoutMs ?? 20_000, 'timeout' as const, { signal: cancel.signal }).catch(() => 'exited' as const);
+    const outcome = await Promise.race([exited.then(() => 'exited' as const), timeout]);
+    cancel.abort();
+    if (outcome === 'timeout') {
       child.kill('SIGKILL');
       await exited;
     }

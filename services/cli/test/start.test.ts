@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nodemailer from 'nodemailer';
+import { waitFor } from '@hostwatch/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'hostwatch.js');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(stateDir: string): Run {
+  const child = spawn(process.execPath, [cli, 'start', '--state', stateDir], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'info', AUTH_LOG_SOURCE: 'none' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+function url(summary: string, label: string): string {
+  const match = new RegExp(`^${label}\\s+(\\S+)`, 'm').exec(summary);
+  if (!match?.[1]) throw new Error(`no ${label} in:\n${summary}`);
+  return match[1];
+}
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('hostwatch start', () => {
+  it('brings the stack up, answers its health endpoints, catches mail, stops on SIGINT, and reuses its state', { timeout: 300_000 }, async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'hostwatch-start-'));
+    dirs.push(stateDir);
+    const first = start(stateDir);
+    try {
+      await waitFor('the stack to run', () => (first.stdout().includes('hostwatch is running') ? true : undefined), {
+        timeoutMs: 90_000,
+      }).catch((err: Error) => {
+        throw new Error(`${err.message}\n${first.stderr()}`);
+      });
+      const summary = first.stdout();
+      const health = url(summary, 'API health');
+      const response = await waitFor('API /healthz', async () => {
+        const res = await fetch(health).catch(() => undefined);
+        return res?.ok ? res : undefined;
+      });
+      expect(await response.json()).toEqual({ status: 'ok' });
+
+      const mailPage = url(summary, 'caught mail');
+      const smtpPort = Number(/SMTP on 127\.0\.0\.1:(\d+)/.exec(summary)?.[1]);
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
+      await transport.sendMail({ from: 'a@localhost', to: 'ops@localhost', subject: 'caught?', text: 'yes' });
+      const mails = (await (await fetch(`${mailPage}mails`)).json()) as { subject: string }[];
+      expect(mails.map((m) => m.subject)).toContain('caught?');
+
+      const tokens = JSON.parse(await readFile(join(stateDir, 'api-tokens.json'), 'utf8')) as { read: string };
+      expect(summary).toContain(tokens.read);
+    } finally {
+      first.child.kill('SIGINT');
+    }
+    expect(await first.exited).toBe(0);
+    expect(first.stderr()).toMatch(/hostwatch: stopped/);
+    const firstKey = /enrolled with key (\w+)/.exec(first.stderr())?.[1];
+
+    const second = start(stateDir);
+    try {
+      await waitFor('the stack to run again', () => (second.stdout().includes('hostwatch is running') ? true : undefined), {
+        timeoutMs: 90_000,
+      });
+      expect(second.stderr()).toMatch(/database is up to date/);
+      expect(/enrolled with key (\w+)/.exec(second.stderr())?.[1]).toBe(firstKey);
+    } finally {
+      second.child.kill('SIGINT');
+    }
+    expect(await second.exited).toBe(0);
+  });
+});
