@@ -41,8 +41,13 @@ const HostDetail = Type.Composite(
   { additionalProperties: false, title: 'HostDetail' },
 );
 
+/** Distinct fleet pages kept per snapshot. */
+const PAGE_CACHE_SIZE = 256;
+
 /** `/api/v1/hosts`: the fleet list and one host in detail. */
 export const hostRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
+  const pageCache = new Map<string, string>();
+  let cachedGeneration = 0;
   app.get(
     '/hosts',
     {
@@ -72,8 +77,18 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, c
         response: { 200: HostList, ...errorResponses() },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { status, q, limit = 100, cursor } = request.query;
+      // Every reader of one snapshot gets the same bytes: each page is serialized once per refresh.
+      const generation = ctx.snapshot.generatedAt.getTime();
+      if (generation !== cachedGeneration) {
+        pageCache.clear();
+        cachedGeneration = generation;
+      }
+      const key = JSON.stringify([status, q, limit, cursor]);
+      const cached = pageCache.get(key);
+      // A string with a JSON content type is sent as it is, already serialized by the route's serializer.
+      if (cached !== undefined) return reply.type('application/json; charset=utf-8').send(cached as never);
       const after = cursor === undefined ? undefined : String(decodeCursor(cursor, 1)[0]);
       const needle = q?.toLowerCase();
       const items = [];
@@ -96,11 +111,15 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, c
         items.push(host);
       }
       const last = items.at(-1);
-      return {
-        items,
-        nextCursor: more && last ? encodeCursor([last.hostId]) : null,
-        generatedAt: ctx.snapshot.generatedAt.toISOString(),
-      };
+      const body = String(
+        reply.serialize({
+          items,
+          nextCursor: more && last ? encodeCursor([last.hostId]) : null,
+          generatedAt: ctx.snapshot.generatedAt.toISOString(),
+        }),
+      );
+      if (pageCache.size < PAGE_CACHE_SIZE) pageCache.set(key, body);
+      return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );
 
