@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { pipeline } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { FINGERPRINT_BYTES, fingerprintOf, readFingerprint } from './fingerprint.js';
 
@@ -52,7 +51,7 @@ export async function listRotatedFiles(path: string): Promise<RotatedFile[]> {
   return all.sort((a, b) => (mtimes.get(a.path) ?? 0) - (mtimes.get(b.path) ?? 0));
 }
 
-/** An open rotated file: a plain one stays readable through its handle even if gzip removes it meanwhile. */
+/** An open rotated file: it stays the same file through its handle even if logrotate renames or removes it meanwhile. */
 export interface OpenRotatedFile extends RotatedFile {
   readonly fingerprint: string | undefined;
   readonly handle: FileHandle | undefined;
@@ -60,19 +59,17 @@ export interface OpenRotatedFile extends RotatedFile {
 
 /** Opens a rotated file and reads its fingerprint (of the decompressed content for `.gz`). */
 export async function openRotatedFile(file: RotatedFile): Promise<OpenRotatedFile> {
-  if (file.compressed) {
+  const handle = await open(file.path, 'r');
+  try {
+    if (!file.compressed) return { ...file, fingerprint: await readFingerprint(handle), handle };
     const head: Buffer[] = [];
     let size = 0;
-    for await (const chunk of readRotatedFrom({ ...file, handle: undefined }, 0)) {
+    for await (const chunk of readRotatedFrom({ ...file, handle }, 0)) {
       head.push(chunk);
       size += chunk.length;
       if (size >= FINGERPRINT_BYTES) break;
     }
-    return { ...file, fingerprint: fingerprintOf(Buffer.concat(head)), handle: undefined };
-  }
-  const handle = await open(file.path, 'r');
-  try {
-    return { ...file, fingerprint: await readFingerprint(handle), handle };
+    return { ...file, fingerprint: fingerprintOf(Buffer.concat(head)), handle };
   } catch (err) {
     await handle.close();
     throw err;
@@ -84,23 +81,32 @@ export async function* readRotatedFrom(
   file: RotatedFile & { readonly handle: FileHandle | undefined },
   offset: number,
 ): AsyncGenerator<Buffer> {
-  if (!file.compressed) {
-    const handle = file.handle ?? (await open(file.path, 'r'));
-    try {
-      const buffer = Buffer.alloc(64 * 1024);
-      for (let at = offset; ; ) {
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
-        if (bytesRead === 0) return;
-        at += bytesRead;
-        yield Buffer.from(buffer.subarray(0, bytesRead));
-      }
-    } finally {
-      if (file.handle === undefined) await handle.close();
+  const handle = file.handle ?? (await open(file.path, 'r'));
+  try {
+    if (!file.compressed) {
+      yield* readFrom(handle, offset);
+      return;
     }
+    yield* gunzipFrom(handle, offset);
+  } finally {
+    if (file.handle === undefined) await handle.close();
   }
+}
+
+async function* readFrom(handle: FileHandle, offset: number): AsyncGenerator<Buffer> {
+  const buffer = Buffer.alloc(64 * 1024);
+  for (let at = offset; ; ) {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
+    if (bytesRead === 0) return;
+    at += bytesRead;
+    yield Buffer.from(buffer.subarray(0, bytesRead));
+  }
+}
+
+async function* gunzipFrom(handle: FileHandle, offset: number): AsyncGenerator<Buffer> {
   const gunzip = createGunzip();
-  // pipeline hands a read error (the file vanished, a gzip still being written) to the iteration below.
-  pipeline(createReadStream(file.path), gunzip, () => undefined);
+  // Positional reads leave the handle reusable; pipeline hands a read or gzip error to the iteration below.
+  pipeline(Readable.from(readFrom(handle, 0)), gunzip, () => undefined);
   let skip = offset;
   try {
     for await (const piece of gunzip) {
