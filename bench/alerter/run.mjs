@@ -3,7 +3,7 @@
 // over, and (2) through the whole pipeline: JetStream consumer, open, validate, evaluate, commit, ack.
 // Real PostgreSQL and nats-server (sync_interval: always). Target: 20,000 stats messages/s.
 // Build first: npx tsc -b services/alerter services/cli
-// Run: node bench/alerter/run.mjs [--hosts 10000] [--rounds 5] [--batch 500]
+// Run: node bench/alerter/run.mjs [--hosts 10000] [--rounds 5] [--batch 500] [--only evaluator]
 import { Buffer } from 'node:buffer';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ import { ensureTopology } from '@hostwatch/nats';
 import { Evaluator, buildAlerter, readRules, silentLog, startAlerter } from '@hostwatch/alerter';
 
 const { values: opt } = parseArgs({
-  options: { hosts: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '5' }, batch: { type: 'string', default: '500' } },
+  options: { hosts: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '5' }, batch: { type: 'string', default: '500' }, only: { type: 'string', default: 'all' } },
 });
 const HOSTS = Number(opt.hosts);
 const ROUNDS = Number(opt.rounds);
@@ -76,59 +76,65 @@ try {
   say(`  mails queued: ${queued?.n}`);
   await evalDb.destroy();
 
-  // (2) The whole pipeline, from a backlog in the stream.
-  const url = await cluster.createDatabase('pipeline');
-  await migrateToLatest(url);
-  const db = createDb(url);
-  const collector = generateCollectorKeyPair();
-  const sealers = [];
-  for (let h = 0; h < HOSTS; h += 1000) {
-    const keys = Array.from({ length: Math.min(1000, HOSTS - h) }, (_, i) => generateHostKeyPair(`h${h + i}`));
-    await db.insertInto('hosts').values(keys.map((k) => ({ host_id: k.hostId, status: 'approved' }))).execute();
-    await db.insertInto('host_keys').values(keys.map((k) => ({ host_id: k.hostId, key_id: k.keyId, public_key: Buffer.from(k.publicKey), status: 'approved' }))).execute();
-    for (const k of keys) sealers.push(new Sealer(k, collector));
-  }
-  const nc = await connect({ servers: nats.url });
-  await ensureTopology(nc);
-  const js = jetstream(nc);
-  t = performance.now();
-  let inFlight = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const sealer of sealers) {
-      const subject = subjectFor(sealer.hostId, 'stats');
-      const id = `${sealer.hostId}:b:${r}`;
-      const sealed = sealer.seal(subject, id, Buffer.from(JSON.stringify(stats(sealer.hostId, r))));
-      const h = natsHeaders();
-      for (const [k, v] of Object.entries(sealed.headers)) h.set(k, v);
-      inFlight.push(js.publish(subject, sealed.data, { headers: h, msgID: id, timeout: 60_000 }));
-      if (inFlight.length >= 500) {
-        await Promise.all(inFlight);
-        inFlight = [];
+  if (opt.only !== 'evaluator') {
+    // (2) The whole pipeline, from a backlog in the stream.
+    const url = await cluster.createDatabase('pipeline');
+    await migrateToLatest(url);
+    const db = createDb(url);
+    const collector = generateCollectorKeyPair();
+    const sealers = [];
+    for (let h = 0; h < HOSTS; h += 1000) {
+      const keys = Array.from({ length: Math.min(1000, HOSTS - h) }, (_, i) => generateHostKeyPair(`h${h + i}`));
+      await db.insertInto('hosts').values(keys.map((k) => ({ host_id: k.hostId, status: 'approved' }))).execute();
+      await db.insertInto('host_keys').values(keys.map((k) => ({ host_id: k.hostId, key_id: k.keyId, public_key: Buffer.from(k.publicKey), status: 'approved' }))).execute();
+      for (const k of keys) sealers.push(new Sealer(k, collector));
+    }
+    const nc = await connect({ servers: nats.url });
+    await ensureTopology(nc);
+    const js = jetstream(nc);
+    t = performance.now();
+    let inFlight = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const sealer of sealers) {
+        const subject = subjectFor(sealer.hostId, 'stats');
+        const id = `${sealer.hostId}:b:${r}`;
+        const sealed = sealer.seal(subject, id, Buffer.from(JSON.stringify(stats(sealer.hostId, r))));
+        const h = natsHeaders();
+        for (const [k, v] of Object.entries(sealed.headers)) h.set(k, v);
+        inFlight.push(js.publish(subject, sealed.data, { headers: h, msgID: id, timeout: 60_000 }));
+        if (inFlight.length >= 500) {
+          await Promise.all(inFlight);
+          inFlight = [];
+        }
       }
     }
-  }
-  await Promise.all(inFlight);
-  const total = ROUNDS * HOSTS;
-  say(`published a backlog of ${total} sealed stats messages in ${Math.round(performance.now() - t)} ms`);
+    await Promise.all(inFlight);
+    const total = ROUNDS * HOSTS;
+    say(`published a backlog of ${total} sealed stats messages in ${Math.round(performance.now() - t)} ms`);
 
-  const parts = buildAlerter({
-    natsUrl: nats.url, databaseUrl: url, collectorKeys: collector, rulesFile, rulesMaxBytes: 64 * 1024 * 1024,
-    email: { host: '127.0.0.1', port: 9, secure: false, user: undefined, password: undefined, from: 'bench@example.com', timeoutMs: 1000 },
-    replica: 'bench', log: silentLog, clock: Date.now, emailRetryMinMs: 3_600_000,
-  });
-  const jsm = await jetstreamManager(nc);
-  t = performance.now();
-  const stop = await startAlerter(parts);
-  for (;;) {
-    const info = await jsm.consumers.info('HOSTWATCH', 'alerter');
-    if (info.ack_floor.stream_seq >= total) break;
-    await new Promise((r) => setTimeout(r, 100));
+    const parts = buildAlerter({
+      natsUrl: nats.url, databaseUrl: url, collectorKeys: collector, rulesFile, rulesMaxBytes: 64 * 1024 * 1024,
+      email: { host: '127.0.0.1', port: 9, secure: false, user: undefined, password: undefined, from: 'bench@example.com', timeoutMs: 1000 },
+      replica: 'bench', log: silentLog, clock: Date.now, emailRetryMinMs: 3_600_000,
+    });
+    const jsm = await jetstreamManager(nc);
+    t = performance.now();
+    const stop = await startAlerter(parts);
+    for (;;) {
+      const info = await jsm.consumers.info('HOSTWATCH', 'alerter');
+      if (info.ack_floor.stream_seq >= total) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const pipeMs = performance.now() - t;
+    say(`whole pipeline (consume, open, validate, evaluate, commit, ack): ${total} messages in ${Math.round(pipeMs)} ms = ${rate(total, pipeMs)} messages/s`);
+    const sizes = (await parts.metrics.batchSize.get()).values;
+    const sum = sizes.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
+    const count = sizes.find((v) => v.metricName?.endsWith('_count'))?.value ?? 1;
+    say(`  ${count} transactions, ${Math.round(sum / count)} messages each on average`);
+    await stop();
+    await nc.close();
+    await db.destroy();
   }
-  const pipeMs = performance.now() - t;
-  say(`whole pipeline (consume, open, validate, evaluate, commit, ack): ${total} messages in ${Math.round(pipeMs)} ms = ${rate(total, pipeMs)} messages/s`);
-  await stop();
-  await nc.close();
-  await db.destroy();
 } finally {
   await nats.stop();
   await cluster.stop();

@@ -139,10 +139,11 @@ export function buildAlerter(o: AlerterOptions): AlerterParts {
     {
       name: 'consumer',
       start: async () => {
-        const database = need(db, 'the database');
+        const registry = new PgKeyRegistry(need(db, 'the database'));
         consumer = new StreamConsumer({
           nc: need(nc, 'NATS'),
-          opener: new Opener({ collectorKeys: o.collectorKeys, registry: new PgKeyRegistry(database) }),
+          opener: new Opener({ collectorKeys: o.collectorKeys, registry }),
+          prefetchKeys: (pairs) => registry.prefetch(pairs),
           evaluator: need(evaluator, 'the evaluator'),
           log: o.log.child({ component: 'consumer' }),
           metrics,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { CONSUMER_SPECS, STREAM_NAME, validateMessage } from '@hostwatch/contract';
-import { EnvelopeError, type Opener } from '@hostwatch/envelope';
+import { ENVELOPE_HEADERS, EnvelopeError, type Opener } from '@hostwatch/envelope';
 import type { connectWithBackoff } from '@hostwatch/nats';
 import type { Evaluator, HostMessageItem } from '../evaluate/evaluator.js';
 import type { AlerterLog } from '../log.js';
@@ -15,6 +15,8 @@ export interface StreamConsumerOptions {
   readonly nc: NatsConnection;
   readonly opener: Opener;
   readonly evaluator: Evaluator;
+  /** Asked for the keys of a whole batch before its messages are opened, when given. */
+  readonly prefetchKeys?: (pairs: readonly (readonly [string, string])[]) => Promise<void>;
   readonly log: AlerterLog;
   readonly metrics?: AlerterMetrics;
   /** Most messages evaluated in one transaction (default 500). */
@@ -89,6 +91,16 @@ export class StreamConsumer {
     const items: HostMessageItem[] = [];
     const accepted: JsMsg[] = [];
     let transient: unknown;
+    if (this.#o.prefetchKeys) {
+      const pairs: [string, string][] = [];
+      for (const msg of batch) {
+        const hostId = msg.headers?.get(ENVELOPE_HEADERS.hostId);
+        const keyId = msg.headers?.get(ENVELOPE_HEADERS.hostKeyId);
+        if (hostId && keyId) pairs.push([hostId, keyId]);
+      }
+      // A failed prefetch only costs the per-message lookups it would have saved.
+      await this.#o.prefetchKeys(pairs).catch(() => undefined);
+    }
     for (const msg of batch) {
       try {
         const opened = await this.#o.opener.open(msg.data, msg.headers ?? {}, msg.subject);
@@ -118,6 +130,7 @@ export class StreamConsumer {
         }
       }
     }
+    metrics?.batchSize.observe(items.length);
     try {
       await this.#o.evaluator.handle(items);
     } catch (err) {
