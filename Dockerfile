@@ -17,7 +17,9 @@ ENV TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 # Manifests and lock first, so the dependency layer is reused until they change.
 COPY --from=prune /pruned/json/ ./
 COPY .npmrc ./
-RUN npm ci --no-fund --no-audit
+# npm install, not npm ci: the lock file is made where only Linux builds of turbo are served, and
+# npm ci refuses a lock file without the other platforms' entries; npm install keeps every pin.
+RUN npm install --no-fund --no-audit
 COPY --from=prune /pruned/full/ ./
 COPY tsconfig.base.json ./
 RUN npx turbo run build --filter=hostwatch... --output-logs=errors-only \

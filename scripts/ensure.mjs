@@ -108,10 +108,11 @@ function ensureDependencies() {
   const stampFile = join(root, 'node_modules', '.hostwatch-deps');
   const stamp = dependencyStamp();
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
-  // A clean tree installs exactly the lock file; an existing one is brought up to date in place.
-  const clean = existsSync(join(root, 'package-lock.json')) && !existsSync(join(root, 'node_modules'));
-  say(`installing npm dependencies (npm ${clean ? 'ci' : 'install'})`);
-  run('npm', [clean ? 'ci' : 'install', '--no-fund', '--no-audit']);
+  // `npm install`, not `npm ci`: the registry reachable here serves no macOS or Windows builds,
+  // so the lock file lacks turbo's entries for them and `npm ci` refuses it; `npm install`
+  // installs exactly what the lock file pins for this platform and leaves the file as it is.
+  say('installing npm dependencies (npm install)');
+  run('npm', ['install', '--no-fund', '--no-audit']);
   writeFileSync(stampFile, stamp);
 }
 
