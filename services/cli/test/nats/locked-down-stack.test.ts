@@ -147,6 +147,7 @@ describe('the real agent and ingest on a locked-down NATS', () => {
           NATS_NKEY_SEED_FILE: nkeyPaths(nkeys, { service: 'ingest' }).seed,
           DATABASE_URL: databaseUrl,
           COLLECTOR_KEY_FILE: join(keys, 'collector.key'),
+          HEALTH_PORT: '0',
           LOG_LEVEL: 'warn',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
