@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
-import { waitFor } from '@hostwatch/testkit';
+import { freePort, waitFor } from '@hostwatch/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'hostwatch.js');
@@ -46,6 +46,10 @@ describe('hostwatch start', () => {
   it('brings the stack up, answers its health endpoints, catches mail, stops on SIGINT, and reuses its state', { timeout: 300_000 }, async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'hostwatch-start-'));
     dirs.push(stateDir);
+    // Ports saved by an earlier run are used first: free ones, so a developer's own stack is left alone.
+    const names = ['nats', 'natsMonitor', 'postgres', 'api', 'ingest', 'alerter', 'agent', 'smtp', 'mail'];
+    const ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()] as const)));
+    await writeFile(join(stateDir, 'stack.json'), JSON.stringify(ports));
     const first = start(stateDir);
     try {
       await waitFor('the stack to run', () => (first.stdout().includes('hostwatch is running') ? true : undefined), {
@@ -54,6 +58,7 @@ describe('hostwatch start', () => {
         throw new Error(`${err.message}\n${first.stderr()}`);
       });
       const summary = first.stdout();
+      expect(url(summary, 'API health')).toBe(`http://127.0.0.1:${ports['api']}/healthz`);
       const health = url(summary, 'API health');
       const response = await waitFor('API /healthz', async () => {
         const res = await fetch(health).catch(() => undefined);
