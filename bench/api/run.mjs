@@ -236,7 +236,7 @@ runs.push(
 
 server.kill('SIGTERM');
 await once(server, 'exit');
-if (!keep) await cluster.stop();
+await cluster.stop();
 
 say('');
 say(
