@@ -7,6 +7,7 @@ import { buildAlerter } from './app.js';
 import { systemClock } from './clock.js';
 import { loadAlerterConfig } from './config/alerter-config.js';
 import type { AlerterLog } from './log.js';
+import { readRules } from './rules/read-rules.js';
 import { RulesError } from './rules/rules-error.js';
 
 /**
@@ -51,7 +52,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env, stderr: NodeJS.
   const lifecycle = new Lifecycle({ logger });
   for (const component of parts.components) lifecycle.add(component);
   try {
-    await parts.rules.start();
+    // Refuse a bad file before anything connects, with the problems where an operator looks first.
+    await readRules(s.rulesFile, { maxBytes: s.rulesMaxBytes });
   } catch (err) {
     if (err instanceof RulesError) {
       stderr.write(`hostwatch alerter: the rules file cannot be used:\n${err.message}\n`);
@@ -59,6 +61,5 @@ export async function main(env: NodeJS.ProcessEnv = process.env, stderr: NodeJS.
     }
     throw err;
   }
-  await parts.rules.stop();
   return lifecycle.run();
 }

@@ -5,6 +5,8 @@ import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmailNotifier, OutboxSender, enqueueMail, mailMessageId, silentLog } from '../src/index.js';
 
+// Mails are queued at this time, always before any clock a test starts, so they are due at once.
+const QUEUED_AT = Date.now();
 let db: Kysely<Database>;
 let smtp: TestSmtpServer;
 const notifiers: EmailNotifier[] = [];
@@ -20,7 +22,7 @@ async function queue(count: number, prefix = 'mail'): Promise<string[]> {
   for (let i = 0; i < count; i++) {
     const messageId = mailMessageId(prefix, String(i));
     ids.push(messageId);
-    await enqueueMail(db, { messageId, kind: 'alert', recipients: ['ops@example.com'], subject: `${prefix} ${i}`, body: `body ${i}` });
+    await enqueueMail(db, { messageId, kind: 'alert', recipients: ['ops@example.com'], subject: `${prefix} ${i}`, body: `body ${i}`, at: QUEUED_AT });
   }
   return ids;
 }

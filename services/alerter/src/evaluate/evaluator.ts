@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { HostMessage, SshEvent, StatsMessageV1 } from '@hostwatch/contract';
+import type { HostMessage, SecurityEvent, SshEvent, StatsMessageV1 } from '@hostwatch/contract';
 import type { Database } from '@hostwatch/db';
 import type { Clock } from '../clock.js';
 import type { AlerterLog } from '../log.js';
@@ -98,10 +98,7 @@ export class Evaluator {
             securityHosts.add(hostId);
           }
         } else {
-          for (const event of message.events) {
-            const { id, time, ...data } = event;
-            await this.#queueSecurity(trx, hostId, 'event', id, time, data, now);
-          }
+          await this.#queueSecurity(trx, hostId, 'event', message.events, now);
           securityHosts.add(hostId);
         }
       }
@@ -240,21 +237,23 @@ export class Evaluator {
       .returning('event_id')
       .execute();
     const fresh = new Set(inserted.map((r) => r.event_id));
-    const out: NewSshEvent[] = [];
+    const added: SshEvent[] = [];
     for (const e of events) {
       if (!fresh.has(e.id)) continue;
       fresh.delete(e.id);
-      const { id, time, ...data } = e;
-      await this.#queueSecurity(trx, hostId, 'ssh', id, time, data, now);
-      out.push({ time: Date.parse(time), event: e.event, source: e.source, user: e.user, method: e.method });
+      added.push(e);
     }
-    return out;
+    await this.#queueSecurity(trx, hostId, 'ssh', added, now);
+    return added.map((e) => ({ time: Date.parse(e.time), event: e.event, source: e.source, user: e.user, method: e.method }));
   }
 
-  async #queueSecurity(trx: Transaction<Database>, hostId: string, kind: 'ssh' | 'event', eventId: string, time: string, data: object, now: number): Promise<void> {
+  async #queueSecurity(trx: Transaction<Database>, hostId: string, kind: 'ssh' | 'event', events: readonly (SshEvent | SecurityEvent)[], now: number): Promise<void> {
+    if (events.length === 0) return;
     await trx
       .insertInto('alerter_security_queue')
-      .values({ host_id: hostId, kind, event_id: eventId, time: new Date(time), data: JSON.stringify({ ...data, time }), received_at: new Date(now) })
+      .values(
+        events.map(({ id, ...data }) => ({ host_id: hostId, kind, event_id: id, time: new Date(data.time), data: JSON.stringify(data), received_at: new Date(now) })),
+      )
       .onConflict((oc) => oc.columns(['host_id', 'kind', 'event_id']).doNothing())
       .execute();
   }
