@@ -125,220 +125,264 @@ try {
     }
   }
 
-  // 2. Keys and hosts as an enrolled fleet.
-  process.stderr.write(`preparing ${HOSTS} enrolled hosts\n`);
-  const nc = await connect({ servers: nats.url });
-  const jsm = await jetstreamManager(nc);
-  await ensureStream(jsm, streamSpec());
-  await ensureConsumer(jsm, STREAM_NAME, CONSUMER_SPECS.ingest);
-  const js = jetstream(nc);
-  const collector = generateCollectorKeyPair();
-  const hostKeys = Array.from({ length: HOSTS }, (_, i) =>
-    generateHostKeyPair(`bench-${String(i).padStart(6, '0')}`),
-  );
-  await pool.query(`INSERT INTO hosts (host_id, status) SELECT unnest($1::text[]), 'approved'`, [
-    hostKeys.map((k) => k.hostId),
-  ]);
-  await pool.query(
-    `INSERT INTO host_keys (host_id, key_id, public_key, status) SELECT *, 'approved' FROM unnest($1::text[], $2::text[], $3::bytea[])`,
-    [
-      hostKeys.map((k) => k.hostId),
-      hostKeys.map((k) => k.keyId),
-      hostKeys.map((k) => Buffer.from(k.publicKey)),
-    ],
-  );
-  const sealers = hostKeys.map((k) => new Sealer(k, publicKeyInfo(collector)));
-  process.stderr.write('hosts ready\n');
-  let nextSeq = 1;
-  const publishBacklog = async (count) => {
-    const started = performance.now();
-    const inFlight = new Set();
-    let failed = 0;
-    for (let i = 0; i < count; i++) {
-      const sealer = sealers[i % sealers.length];
-      const p = publishStats(js, sealer, nextSeq + Math.floor(i / sealers.length), Date.now()).then(
-        () => inFlight.delete(p),
-        () => {
-          failed++;
-          inFlight.delete(p);
-        },
-      );
-      inFlight.add(p);
-      if (inFlight.size >= 256) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
-    if (failed > 0) throw new Error(`${failed} publishes failed`);
-    nextSeq += Math.ceil(count / sealers.length);
-    return performance.now() - started;
-  };
-  const drained = async () => {
-    for (;;) {
-      const info = await jsm.consumers.info(STREAM_NAME, 'ingest');
-      if (info.num_pending === 0 && info.num_ack_pending === 0) return;
-      await sleep(20);
-    }
-  };
-  const config = (extra = {}) =>
-    readIngestConfig({
-      NATS_URL: nats.url,
-      DATABASE_URL: url,
-      COLLECTOR_KEY_FILE: '/unused',
-      HEALTH_PORT: '0',
-      MAINTENANCE_INTERVAL_MS: '3600000',
-      ...extra,
-    });
-
-  // 3. Draining a backlog: ingest as shipped, then a one-INSERT-per-message consumer.
-  say('\n== draining a backlog of sealed stats messages (published first, then consumed) ==');
-  const publishMs = await publishBacklog(BACKLOG);
-  say(
-    `published ${BACKLOG} sealed messages at ${rate(BACKLOG, publishMs)} msg/s (JetStream acknowledged, fsync'd)`,
-  );
-  let started = performance.now();
-  let service = await startIngestService(config(), { log: silentLog, collectorKeys: collector });
-  await drained();
-  let ms = performance.now() - started;
-  const batches = await service.metrics.getSingleMetric('hostwatch_ingest_batch_size').get();
-  const commitsDrain = await service.metrics.getSingleMetric('hostwatch_ingest_commit_seconds').get();
-  const pick = (m, name) => m.values.find((v) => v.metricName === name)?.value ?? 0;
-  const outcomes = (await service.metrics.getSingleMetric('hostwatch_ingest_messages_total').get()).values
-    .filter((v) => v.value > 0)
-    .map((v) => `${v.labels.kind} ${v.labels.outcome} ${v.value}`);
-  say(`  outcomes: ${outcomes.join(', ')}`);
-  say(
-    `  ${pick(batches, 'hostwatch_ingest_batch_size_count')} batches, ${(pick(batches, 'hostwatch_ingest_batch_size_sum') / Math.max(1, pick(batches, 'hostwatch_ingest_batch_size_count'))).toFixed(0)} messages each on average, commit ${((pick(commitsDrain, 'hostwatch_ingest_commit_seconds_sum') * 1000) / Math.max(1, pick(commitsDrain, 'hostwatch_ingest_commit_seconds_count'))).toFixed(1)} ms on average`,
-  );
-  await service.stop();
-  const stored = Number((await pool.query('SELECT count(*) AS n FROM host_stats')).rows[0].n);
-  say(
-    `ingest (unnest batches of 1000, ack after commit)      ${rate(BACKLOG, ms).padStart(8)} msg/s  (${stored} rows stored)`,
-  );
-
-  await publishBacklog(NAIVE);
-  const opener = new Opener({
-    collectorKeys: collector,
-    registry: (() => {
-      const r = new MemoryKeyRegistry();
-      for (const k of hostKeys) r.add(k);
-      return r;
-    })(),
-  });
-  const consumer = await js.consumers.get(STREAM_NAME, 'ingest');
-  const naive = await pool.connect();
-  started = performance.now();
-  let done = 0;
-  try {
-    while (done < NAIVE) {
-      try {
-        const batch = await consumer.fetch({ max_messages: 100, expires: 1000 });
-        for await (const m of batch) {
-          const opened = await opener.open(m.data, m.headers, m.subject);
-          const check = validateMessage(
-            opened.kind,
-            opened.hostId,
-            JSON.parse(Buffer.from(opened.body).toString('utf8')),
-          );
-          const s = check.message;
-          await naive.query({
-            name: 'naive_stats',
-            text: `INSERT INTO host_stats (host_id, time, boot_id, seq, cpu_count, cpu_used_percent, mem_total_bytes, mem_available_bytes, mem_used_percent, swap_total_bytes, swap_free_bytes, swap_used_percent, load1, load5, load15, uptime_seconds, processes, disk_max_used_percent, detail, message_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) ON CONFLICT DO NOTHING`,
-            values: [
-              s.hostId,
-              s.time,
-              s.bootId,
-              s.seq,
-              s.cpu.count,
-              s.cpu.usedPercent,
-              s.memory.totalBytes,
-              s.memory.availableBytes,
-              s.memory.usedPercent,
-              s.swap.totalBytes,
-              s.swap.freeBytes,
-              s.swap.usedPercent,
-              s.load[0],
-              s.load[1],
-              s.load[2],
-              s.uptimeSeconds,
-              s.processes,
-              60,
-              JSON.stringify({ disks: s.disks }),
-              opened.messageId,
-            ],
-          });
-          m.ack();
-          done++;
-        }
-      } catch (err) {
-        // A pull that saw no heartbeat on a starved machine ends with an error: pull again.
-        if (!/heartbeat/i.test(err.message)) throw err;
-        process.stderr.write(`per-message consumer: ${err.message}; pulling again\n`);
+  // JetStream alone: publish and fetch+ack of 800-byte messages, as the stream is configured
+  // (interest retention) and with limits retention, under this run's sync_interval. With
+  // sync_interval: always every stored message and every ack that removes one is an fsync.
+  if (opt.only === 'all' || opt.only === 'jetstream') {
+    say(`\n== JetStream alone (sync_interval=${opt['nats-sync']}), 5,000 messages of 800 bytes ==`);
+    const probeNc = await connect({ servers: nats.url });
+    const probeJsm = await jetstreamManager(probeNc);
+    const probeJs = jetstream(probeNc);
+    for (const retention of ['interest', 'limits']) {
+      const name = `PROBE_${retention.toUpperCase()}`;
+      await probeJsm.streams.add({ name, subjects: [`probe.${retention}`], retention, storage: 'file' });
+      await probeJsm.consumers.add(name, { durable_name: 'c', ack_policy: 'explicit' });
+      let t = performance.now();
+      const pending = [];
+      for (let i = 0; i < 5000; i++) {
+        pending.push(probeJs.publish(`probe.${retention}`, new Uint8Array(800), { timeout: 60_000 }));
+        if (pending.length >= 256) await Promise.all(pending.splice(0));
       }
+      await Promise.all(pending);
+      const published = rate(5000, performance.now() - t);
+      const c = await probeJs.consumers.get(name, 'c');
+      t = performance.now();
+      let got = 0;
+      while (got < 5000) {
+        try {
+          for await (const m of await c.fetch({ max_messages: 1000, expires: 5000 })) {
+            m.ack();
+            got++;
+          }
+        } catch {
+          // missed heartbeats on a starved machine: pull again
+        }
+      }
+      while ((await probeJsm.consumers.info(name, 'c')).num_ack_pending > 0) await sleep(5);
+      say(
+        `retention ${retention.padEnd(8)} publish ${published.padStart(7)} msg/s, fetch + ack ${rate(5000, performance.now() - t).padStart(7)} msg/s`,
+      );
+      await probeJsm.streams.delete(name);
     }
-  } finally {
-    naive.release();
+    await probeNc.close();
   }
-  ms = performance.now() - started;
-  say(
-    `one INSERT per message, ack each                        ${rate(NAIVE, ms).padStart(8)} msg/s  (${NAIVE} messages)`,
-  );
 
-  // 4. Sustained load, the generator in its own process on the same machine.
-  const keysDir = join(dir, 'keys');
-  await (await import('node:fs/promises')).mkdir(keysDir);
-  await writeFile(join(keysDir, 'collector.pub'), formatPublicKeyFile(publicKeyInfo(collector)));
-  await writeFile(join(keysDir, 'hosts.json'), JSON.stringify(hostKeys.map((k) => formatKeyFile(k))));
-  const generator = fileURLToPath(new URL('./load-generator.mjs', import.meta.url));
-  const sustained = async (perSecond) => {
-    const interval = HOSTS / perSecond;
-    service = await startIngestService(config(), { log: silentLog, collectorKeys: collector });
-    const from = new Date();
-    const child = spawn(
-      process.execPath,
-      [
-        generator,
-        JSON.stringify({
-          natsUrl: nats.url,
-          collectorPublic: join(keysDir, 'collector.pub'),
-          hostsFile: join(keysDir, 'hosts.json'),
-          intervalSeconds: interval,
-          seconds: SECONDS,
-          firstSeq: nextSeq,
-        }),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+  // 2. Keys and hosts as an enrolled fleet.
+  if (opt.only !== 'writes' && opt.only !== 'jetstream') {
+    process.stderr.write(`preparing ${HOSTS} enrolled hosts\n`);
+    const nc = await connect({ servers: nats.url });
+    const jsm = await jetstreamManager(nc);
+    await ensureStream(jsm, streamSpec());
+    await ensureConsumer(jsm, STREAM_NAME, CONSUMER_SPECS.ingest);
+    const js = jetstream(nc);
+    const collector = generateCollectorKeyPair();
+    const hostKeys = Array.from({ length: HOSTS }, (_, i) =>
+      generateHostKeyPair(`bench-${String(i).padStart(6, '0')}`),
     );
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    await new Promise((resolve) => child.once('exit', resolve));
-    nextSeq += Math.ceil(SECONDS / interval) + 2;
-    const gen = JSON.parse(out.trim().split('\n').pop() ?? '{}');
-    const to = new Date();
-    const behind = (await jsm.consumers.info(STREAM_NAME, 'ingest')).num_pending;
+    await pool.query(`INSERT INTO hosts (host_id, status) SELECT unnest($1::text[]), 'approved'`, [
+      hostKeys.map((k) => k.hostId),
+    ]);
+    await pool.query(
+      `INSERT INTO host_keys (host_id, key_id, public_key, status) SELECT *, 'approved' FROM unnest($1::text[], $2::text[], $3::bytea[])`,
+      [
+        hostKeys.map((k) => k.hostId),
+        hostKeys.map((k) => k.keyId),
+        hostKeys.map((k) => Buffer.from(k.publicKey)),
+      ],
+    );
+    const sealers = hostKeys.map((k) => new Sealer(k, publicKeyInfo(collector)));
+    process.stderr.write('hosts ready\n');
+    let nextSeq = 1;
+    const publishBacklog = async (count) => {
+      const started = performance.now();
+      const inFlight = new Set();
+      let failed = 0;
+      for (let i = 0; i < count; i++) {
+        const sealer = sealers[i % sealers.length];
+        const p = publishStats(js, sealer, nextSeq + Math.floor(i / sealers.length), Date.now()).then(
+          () => inFlight.delete(p),
+          () => {
+            failed++;
+            inFlight.delete(p);
+          },
+        );
+        inFlight.add(p);
+        if (inFlight.size >= 256) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+      if (failed > 0) throw new Error(`${failed} publishes failed`);
+      nextSeq += Math.ceil(count / sealers.length);
+      return performance.now() - started;
+    };
+    const drained = async () => {
+      for (;;) {
+        const info = await jsm.consumers.info(STREAM_NAME, 'ingest');
+        if (info.num_pending === 0 && info.num_ack_pending === 0) return;
+        await sleep(20);
+      }
+    };
+    const config = (extra = {}) =>
+      readIngestConfig({
+        NATS_URL: nats.url,
+        DATABASE_URL: url,
+        COLLECTOR_KEY_FILE: '/unused',
+        HEALTH_PORT: '0',
+        MAINTENANCE_INTERVAL_MS: '3600000',
+        ...extra,
+      });
+
+    // 3. Draining a backlog: ingest as shipped, then a one-INSERT-per-message consumer.
+    say('\n== draining a backlog of sealed stats messages (published first, then consumed) ==');
+    const publishMs = await publishBacklog(BACKLOG);
+    say(
+      `published ${BACKLOG} sealed messages at ${rate(BACKLOG, publishMs)} msg/s (JetStream acknowledged, fsync'd)`,
+    );
+    let started = performance.now();
+    let service = await startIngestService(config(), { log: silentLog, collectorKeys: collector });
     await drained();
-    const metrics = await service.metrics.getSingleMetric('hostwatch_ingest_commit_seconds').get();
+    let ms = performance.now() - started;
+    const batches = await service.metrics.getSingleMetric('hostwatch_ingest_batch_size').get();
+    const commitsDrain = await service.metrics.getSingleMetric('hostwatch_ingest_commit_seconds').get();
+    const pick = (m, name) => m.values.find((v) => v.metricName === name)?.value ?? 0;
+    const outcomes = (await service.metrics.getSingleMetric('hostwatch_ingest_messages_total').get()).values
+      .filter((v) => v.value > 0)
+      .map((v) => `${v.labels.kind} ${v.labels.outcome} ${v.value}`);
+    say(`  outcomes: ${outcomes.join(', ')}`);
+    say(
+      `  ${pick(batches, 'hostwatch_ingest_batch_size_count')} batches, ${(pick(batches, 'hostwatch_ingest_batch_size_sum') / Math.max(1, pick(batches, 'hostwatch_ingest_batch_size_count'))).toFixed(0)} messages each on average, commit ${((pick(commitsDrain, 'hostwatch_ingest_commit_seconds_sum') * 1000) / Math.max(1, pick(commitsDrain, 'hostwatch_ingest_commit_seconds_count'))).toFixed(1)} ms on average`,
+    );
     await service.stop();
-    const { rows } = await pool.query(
-      `SELECT count(*) FILTER (WHERE received_at <= $2) AS in_time, count(*) AS n,
+    const stored = Number((await pool.query('SELECT count(*) AS n FROM host_stats')).rows[0].n);
+    say(
+      `ingest (unnest batches of 1000, ack after commit)      ${rate(BACKLOG, ms).padStart(8)} msg/s  (${stored} rows stored)`,
+    );
+
+    await publishBacklog(NAIVE);
+    const opener = new Opener({
+      collectorKeys: collector,
+      registry: (() => {
+        const r = new MemoryKeyRegistry();
+        for (const k of hostKeys) r.add(k);
+        return r;
+      })(),
+    });
+    const consumer = await js.consumers.get(STREAM_NAME, 'ingest');
+    const naive = await pool.connect();
+    started = performance.now();
+    let done = 0;
+    try {
+      while (done < NAIVE) {
+        try {
+          const batch = await consumer.fetch({ max_messages: 100, expires: 1000 });
+          for await (const m of batch) {
+            const opened = await opener.open(m.data, m.headers, m.subject);
+            const check = validateMessage(
+              opened.kind,
+              opened.hostId,
+              JSON.parse(Buffer.from(opened.body).toString('utf8')),
+            );
+            const s = check.message;
+            await naive.query({
+              name: 'naive_stats',
+              text: `INSERT INTO host_stats (host_id, time, boot_id, seq, cpu_count, cpu_used_percent, mem_total_bytes, mem_available_bytes, mem_used_percent, swap_total_bytes, swap_free_bytes, swap_used_percent, load1, load5, load15, uptime_seconds, processes, disk_max_used_percent, detail, message_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) ON CONFLICT DO NOTHING`,
+              values: [
+                s.hostId,
+                s.time,
+                s.bootId,
+                s.seq,
+                s.cpu.count,
+                s.cpu.usedPercent,
+                s.memory.totalBytes,
+                s.memory.availableBytes,
+                s.memory.usedPercent,
+                s.swap.totalBytes,
+                s.swap.freeBytes,
+                s.swap.usedPercent,
+                s.load[0],
+                s.load[1],
+                s.load[2],
+                s.uptimeSeconds,
+                s.processes,
+                60,
+                JSON.stringify({ disks: s.disks }),
+                opened.messageId,
+              ],
+            });
+            m.ack();
+            done++;
+          }
+        } catch (err) {
+          // A pull that saw no heartbeat on a starved machine ends with an error: pull again.
+          if (!/heartbeat/i.test(err.message)) throw err;
+          process.stderr.write(`per-message consumer: ${err.message}; pulling again\n`);
+        }
+      }
+    } finally {
+      naive.release();
+    }
+    ms = performance.now() - started;
+    say(
+      `one INSERT per message, ack each                        ${rate(NAIVE, ms).padStart(8)} msg/s  (${NAIVE} messages)`,
+    );
+
+    // 4. Sustained load, the generator in its own process on the same machine.
+    const keysDir = join(dir, 'keys');
+    await (await import('node:fs/promises')).mkdir(keysDir);
+    await writeFile(join(keysDir, 'collector.pub'), formatPublicKeyFile(publicKeyInfo(collector)));
+    await writeFile(join(keysDir, 'hosts.json'), JSON.stringify(hostKeys.map((k) => formatKeyFile(k))));
+    const generator = fileURLToPath(new URL('./load-generator.mjs', import.meta.url));
+    const sustained = async (perSecond) => {
+      const interval = HOSTS / perSecond;
+      service = await startIngestService(config(), { log: silentLog, collectorKeys: collector });
+      const from = new Date();
+      const child = spawn(
+        process.execPath,
+        [
+          generator,
+          JSON.stringify({
+            natsUrl: nats.url,
+            collectorPublic: join(keysDir, 'collector.pub'),
+            hostsFile: join(keysDir, 'hosts.json'),
+            intervalSeconds: interval,
+            seconds: SECONDS,
+            firstSeq: nextSeq,
+          }),
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      await new Promise((resolve) => child.once('exit', resolve));
+      nextSeq += Math.ceil(SECONDS / interval) + 2;
+      const gen = JSON.parse(out.trim().split('\n').pop() ?? '{}');
+      const to = new Date();
+      const behind = (await jsm.consumers.info(STREAM_NAME, 'ingest')).num_pending;
+      await drained();
+      const metrics = await service.metrics.getSingleMetric('hostwatch_ingest_commit_seconds').get();
+      await service.stop();
+      const { rows } = await pool.query(
+        `SELECT count(*) FILTER (WHERE received_at <= $2) AS in_time, count(*) AS n,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM received_at - time)) AS p50,
               percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM received_at - time)) AS p99
          FROM host_stats WHERE boot_id = 'bench' AND time >= $1 AND time <= $2`,
-      [from, to],
-    );
-    const r = rows[0];
-    const commits =
-      metrics.values.filter((v) => v.metricName === 'hostwatch_ingest_commit_seconds_count')[0]?.value ?? 0;
-    say(
-      `target ${perSecond.toLocaleString('en-US')} msg/s (${HOSTS} hosts every ${interval.toFixed(2)} s): generator sent ${rate(gen.sent, gen.seconds * 1000)} msg/s, ` +
-        `committed ${rate(Number(r.in_time), to.getTime() - from.getTime())} msg/s during the run, ${behind} left behind at its end; ` +
-        `publish→transaction p50 ${(Number(r.p50) * 1000).toFixed(0)} ms, p99 ${(Number(r.p99) * 1000).toFixed(0)} ms (${commits} commits)`,
-    );
-  };
-  if (opt.only === 'all' || opt.only === 'sustained') {
-    say(`\n== sustained load for ${SECONDS} s, load generator as a separate process on this machine ==`);
-    await sustained(20_000);
-    await sustained(10_000);
+        [from, to],
+      );
+      const r = rows[0];
+      const commits =
+        metrics.values.filter((v) => v.metricName === 'hostwatch_ingest_commit_seconds_count')[0]?.value ?? 0;
+      say(
+        `target ${perSecond.toLocaleString('en-US')} msg/s (${HOSTS} hosts every ${interval.toFixed(2)} s): generator sent ${rate(gen.sent, gen.seconds * 1000)} msg/s, ` +
+          `committed ${rate(Number(r.in_time), to.getTime() - from.getTime())} msg/s during the run, ${behind} left behind at its end; ` +
+          `publish→transaction p50 ${(Number(r.p50) * 1000).toFixed(0)} ms, p99 ${(Number(r.p99) * 1000).toFixed(0)} ms (${commits} commits)`,
+      );
+    };
+    if (opt.only === 'all' || opt.only === 'sustained') {
+      say(`\n== sustained load for ${SECONDS} s, load generator as a separate process on this machine ==`);
+      await sustained(20_000);
+      await sustained(10_000);
+    }
+    await nc.close();
   }
-  await nc.close();
 } finally {
   await pool.end();
   await cleanUp();
