@@ -220,6 +220,7 @@ export class IngestConsumer {
     for (const e of batch.store.enrollments) this.#o.verifier.forget(e.hostId);
     this.#o.metrics.batchSize.observe(msgs.length);
     this.#o.metrics.expiredRows.inc(result.expired);
+    const acked: JsMsg[] = [];
     verdicts.forEach((v, i) => {
       const m = msgs[i] as JsMsg;
       const kind = v.verdict === 'accept' ? v.message.kind : kindOf(v.incoming.subject);
@@ -235,7 +236,7 @@ export class IngestConsumer {
           kind,
           outcome: result.stored.has(v.messageId) ? 'stored' : 'duplicate',
         });
-        this.#settle(m, (x) => x.ack());
+        acked.push(m);
       } else if (v.verdict === 'quarantine') {
         this.#o.metrics.messages.inc({ kind, outcome: 'quarantined' });
         this.#o.metrics.rejections.inc({ reason: v.reason });
@@ -246,6 +247,15 @@ export class IngestConsumer {
         this.#settle(m, (x) => x.term('pending_key'));
       }
     });
+    const last = acked.pop();
+    for (const m of acked) this.#settle(m, (x) => x.ack());
+    if (last && this.#held.delete(last)) {
+      // The last ack of the batch waits for the server's confirmation: a server that takes an
+      // fsync per ack (sync_interval: always, interest retention) sets the pace, so acks never
+      // queue up there for longer than AckWait and cause needless re-deliveries. A lost
+      // confirmation only means the message comes back once more, as a no-op.
+      await last.ackAck({ timeout: this.#o.ackWaitMs }).catch(() => undefined);
+    }
   }
 
   /** Writes what the batch refused to take as a whole message by message; the ones refused alone are quarantined. */
