@@ -9,7 +9,7 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** One monitored host. */
 export interface HostsTable {
   host_id: string;
-  status: HostStatus;
+  status: ColumnType<HostStatus, HostStatus | undefined, HostStatus>;
   hostname: string | null;
   addresses: ColumnType<string[], string[] | undefined, string[]>;
   first_seen: ColumnType<Date, Date | string | undefined, Date | string>;
@@ -23,7 +23,7 @@ export interface HostKeysTable {
   host_id: string;
   key_id: string;
   public_key: Buffer;
-  status: HostStatus;
+  status: ColumnType<HostStatus, HostStatus | undefined, HostStatus>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   revoked_at: Timestamp | null;
 }

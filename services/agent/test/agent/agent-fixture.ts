@@ -27,6 +27,8 @@ export interface AgentFixture {
   readonly server: TestNatsServer;
   readonly nc: NatsConnection;
   readonly dir: string;
+  /** The auth log the agent tails. */
+  readonly logPath: string;
   readonly env: Record<string, string>;
   /** Every message in the stream, opened with the collector key. */
   readAll(): Promise<OpenedStreamMessage[]>;
@@ -61,6 +63,7 @@ export async function agentFixture(hostId = 'web-01'): Promise<AgentFixture> {
     server,
     nc,
     dir,
+    logPath: env.AUTH_LOG_PATHS,
     env,
     readAll: async () => {
       const info = await (await jetstreamManager(nc)).streams.info(STREAM_NAME);

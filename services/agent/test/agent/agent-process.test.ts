@@ -46,7 +46,7 @@ describe('agent process', () => {
   it('kill -9 mid-stream, then restart: every line arrives, none is lost, re-sent events are identical', async () => {
     const f = await agentFixture();
     fixtures.push(f);
-    const log = f.env.AUTH_LOG_PATHS;
+    const log = f.logPath;
     const first = startAgent(f.env);
     const writing = writeLines(log, 0, 1500);
     await waitFor('some events delivered', async () => ((eventIds(await f.readAll()).distinct.size >= 200) ? true : undefined), {
@@ -83,7 +83,7 @@ describe('agent process', () => {
   it('NATS stopped for 30 s: stats and log events are spooled and arrive once it is back', async () => {
     const f = await agentFixture();
     fixtures.push(f);
-    const log = f.env.AUTH_LOG_PATHS;
+    const log = f.logPath;
     startAgent(f.env);
     await writeLines(log, 0, 100);
     await waitFor('first events', async () => (eventIds(await f.readAll()).distinct.size === 100 ? true : undefined), {

@@ -32,7 +32,7 @@ describe('agent', () => {
     const f = await agentFixture();
     fixtures.push(f);
     const lines = Array.from({ length: 500 }, (_, i) => failedLine(i));
-    await appendFile(f.env.AUTH_LOG_PATHS, `${lines.join('\n')}\nNov 23 10:00:01 web-01 CRON[1]: noise\n`);
+    await appendFile(f.logPath, `${lines.join('\n')}\nNov 23 10:00:01 web-01 CRON[1]: noise\n`);
     const agent = await startAgent({ ...f.env, AUTH_LOG_EXIT_AT_END: 'true', SSH_BATCH_SIZE: '64' });
     await agent.finished();
     await agent.stop();
