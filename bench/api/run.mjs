@@ -185,6 +185,11 @@ await measure('warm-up', { ...bare, duration: 2 });
 
 runs.push(await measure('bare Fastify route (GET /bare)', bare));
 runs.push(
+  await measure('bare Fastify route sending the same bytes as a 100-host fleet page (GET /bare/fleet-page)', {
+    url: `http://127.0.0.1:${ports.bare}/bare/fleet-page`,
+  }),
+);
+runs.push(
   await measure('fleet list, one page of 100 hosts (GET /api/v1/hosts?limit=100)', {
     url: `${api}/api/v1/hosts?limit=100`,
     headers: auth,

@@ -17,6 +17,14 @@ await api.listen({ host: '127.0.0.1', port: 0 });
 
 const bare = Fastify({ logger: false });
 bare.get('/bare', async () => ({ ok: true }));
+// The same bytes as one fleet page, from a bare route: what sending them costs without the API's work.
+const page = await api.inject({
+  url: '/api/v1/hosts?limit=100',
+  headers: { authorization: `Bearer ${process.env.API_TOKEN}` },
+});
+bare.get('/bare/fleet-page', async (_request, reply) =>
+  reply.type('application/json; charset=utf-8').send(page.body),
+);
 await bare.listen({ host: '127.0.0.1', port: 0 });
 
 process.stdout.write(
