@@ -1,4 +1,4 @@
-import { createDb, type Database } from '@hostwatch/db';
+import type { Database } from '@hostwatch/db';
 import { Opener, type CollectorKeyPair } from '@hostwatch/envelope';
 import type { Component } from '@hostwatch/lifecycle';
 import { connectWithBackoff, ensureTopology, type NatsCredentials } from '@hostwatch/nats';
@@ -15,6 +15,7 @@ import type { EmailSettings } from './notify/email/email-settings.js';
 import { AlerterMetrics } from './ops/alerter-metrics.js';
 import { OutboxSender } from './outbox/outbox-sender.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
+import { connectDatabase } from './store/connect-database.js';
 
 /** Everything the alerter is built from: settings, keys, a logger and a clock. */
 export interface AlerterOptions {
@@ -76,7 +77,7 @@ export function buildAlerter(o: AlerterOptions): AlerterParts {
     {
       name: 'database',
       start: async () => {
-        db = createDb(o.databaseUrl, { applicationName: `hostwatch alerter ${o.replica}` });
+        db = connectDatabase(o.databaseUrl, `hostwatch alerter ${o.replica}`, o.log.child({ component: 'database' }));
         await sql`SELECT 1`.execute(db);
       },
       stop: async () => {

@@ -27,6 +27,7 @@ export { buildAlerter, startAlerter, type AlerterOptions, type AlerterParts } fr
 export { main } from './main.js';
 export { ALERTER_CONFIG, EMAIL_CONFIG, loadAlerterConfig, type AlerterConfig } from './config/alerter-config.js';
 export { PgKeyRegistry } from './consume/pg-key-registry.js';
+export { connectDatabase } from './store/connect-database.js';
 export { StreamConsumer, type NatsConnection, type StreamConsumerOptions } from './consume/stream-consumer.js';
 export { stepAlert, type AlertSeriesState, type AlertStep, type AlertTiming, type AlertTransition, type Observation } from './evaluate/alert-step.js';
 export { AlertBook, seriesKey, type AlertOwner, type SeriesObservation } from './evaluate/alert-book.js';

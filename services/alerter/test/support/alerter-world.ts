@@ -115,11 +115,11 @@ export function sshEvent(id: string, time: number, event: SshEvent['event'], mor
   return { id, time: new Date(time).toISOString(), event, session: `s-${id}`, count: 1, ...more };
 }
 
-/** Builds a world: real nats-server with the stream, a fresh migrated database, a real SMTP server. */
-export async function createAlerterWorld(): Promise<AlerterWorld> {
+/** Builds a world: real nats-server with the stream, a fresh migrated database (or `databaseUrl`), a real SMTP server. */
+export async function createAlerterWorld(options: { databaseUrl?: string } = {}): Promise<AlerterWorld> {
   const nats = await startTestNatsServer();
   const smtp = await startSmtpServer();
-  const databaseUrl = await createTestDatabase('alerter');
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase('alerter'));
   const db = createDb(databaseUrl);
   const dir = await mkdtemp(join(tmpdir(), 'alerter-'));
   const rulesFile = join(dir, 'rules.xml');
