@@ -74,6 +74,31 @@ describe('outbox', () => {
     expect(smtp.mails.map((m) => m.parsed.messageId).sort()).toEqual([...ids].sort());
   });
 
+  it('SMTP down for 2 minutes of the sender\'s clock, then up: every mail delivered once', async () => {
+    const ids = await queue(5, 'outage');
+    await smtp.stop();
+    let now = Date.now() + 1_000;
+    const start = now;
+    const sender = new OutboxSender({ db, sender: notifier(), replica: 'a', clock: () => now, log: silentLog, retryMinMs: 5_000, retryMaxMs: 60_000 });
+    let attempts = 0;
+    while (now - start < 120_000) {
+      attempts += await sender.sendDue();
+      now += 1_000;
+    }
+    // 5 mails retried at 5 s, 10 s, 20 s, 40 s, 60 s... apart within the two minutes: 5 attempts each (t = 0, 5, 15, 35, 75 s).
+    expect(attempts).toBe(25);
+    expect(smtp.mails).toHaveLength(0);
+    await smtp.start();
+    while ((await statuses())['sent'] !== 5) {
+      await sender.sendDue();
+      now += 1_000;
+    }
+    expect(await sender.sendDue()).toBe(0);
+    expect(smtp.mails.map((m) => m.parsed.messageId).sort()).toEqual([...ids].sort());
+    const rows = await db.selectFrom('alerter_outbox').select(['attempts', 'status']).execute();
+    expect(rows.every((r) => r.status === 'sent' && r.attempts === 6)).toBe(true);
+  });
+
   it('retries a 451 and a 421 reply later', async () => {
     let now = Date.now() + 1_000;
     const sender = new OutboxSender({ db, sender: notifier(), replica: 'a', clock: () => now, log: silentLog, retryMinMs: 60_000 });
