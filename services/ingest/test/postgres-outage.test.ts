@@ -87,4 +87,41 @@ describe('PostgreSQL unreachable', () => {
     expect(after.num_redelivered).toBe(0);
     expect((await fetch(`${service.opsUrl}/readyz`)).status).toBe(200);
   });
+
+  it('stopped while PostgreSQL is down: stops without losing or quarantining what it held, and a new replica stores each message once', async () => {
+    const web01 = await world.addHost('web-01');
+    const settings = {
+      INGEST_ACK_WAIT_MS: String(ACK_WAIT_MS),
+      INGEST_MAX_DELIVER: String(MAX_DELIVER),
+      KEY_CACHE_MS: '0',
+    };
+    const first = await runIngestIn(world, settings);
+    ingest = first;
+    await cluster.stop();
+    const base = Date.now() - 3_600_000;
+    for (let i = 1; i <= 20; i++) {
+      const m = statsMessage('web-01', i, new Date(base + i * 1000));
+      await world.publish(web01, 'stats', m.id, m.body);
+    }
+    const jsm = await jetstreamManager(world.nc);
+    await waitFor('the first replica holding messages it cannot write', async () => {
+      const info = await jsm.consumers.info(STREAM_NAME, 'ingest');
+      const ready = await fetch(`${first.opsUrl}/readyz`);
+      return info.num_ack_pending > 0 && ready.status === 503 ? true : undefined;
+    });
+    await first.stop();
+    ingest = undefined;
+    await cluster.start();
+    ingest = await runIngestIn(world, settings);
+    await waitFor(
+      'the second replica stored everything',
+      async () => {
+        const info = await jsm.consumers.info(STREAM_NAME, 'ingest');
+        return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(await world.count('host_stats')).toBe(20);
+    expect(await world.count('quarantine')).toBe(0);
+  });
 });
