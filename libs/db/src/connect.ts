@@ -20,7 +20,9 @@ export function createDb(url: string, options: DbOptions = {}): Kysely<Database>
     application_name: options.applicationName ?? 'hostwatch',
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
   });
-  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  // A server restart or crash must not crash the process: an idle client's error and a checked-out
+  // client's error both surface as the failure of the query under way, and the next query reconnects.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
