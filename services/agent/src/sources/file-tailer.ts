@@ -442,9 +442,12 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
 
   /** Reads the live file from where it stands, up to a batch of lines; verifies after each read that the content is still the same. */
   async #readLive(): Promise<TailLine[]> {
-    this.#live ??= await this.#openLive();
+    if (this.#live === undefined) {
+      // The path was missing: whatever stood there meanwhile and was rotated away already is read first.
+      this.#live = await this.#openLive();
+      if (this.#live === undefined || (await this.#gapBefore(this.#live.splitter.fingerprint))) return [];
+    }
     const live = this.#live;
-    if (live === undefined) return [];
     const lines: TailLine[] = [];
     const buffer = Buffer.alloc(CHUNK_BYTES);
     while (lines.length < this.#maxLines && !this.#stopped) {
