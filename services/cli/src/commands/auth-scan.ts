@@ -131,8 +131,7 @@ async function scanStream(
   let output = Buffer.allocUnsafe(OUTPUT_BUFFER);
   let used = 0;
   const pendingWrites: Buffer[] = [];
-  let lastHost: string | undefined;
-  let lastHostJson = '';
+  const json = new NdjsonWriter();
   const scanText = (text: string, final: boolean): void => {
     let start = 0;
     let nl = text.indexOf('\n');
@@ -142,17 +141,13 @@ async function scanStream(
       const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
       const event = scanner.scan(line, ++lineNo);
       if (event !== undefined && 'event' in event) {
-        if (event.host !== lastHost) {
-          lastHost = event.host;
-          lastHostJson = event.host === undefined ? '' : `,"host":${JSON.stringify(event.host)}`;
-        }
-        const json = toJson(event, lastHostJson);
-        if (used + json.length * 3 > output.length) {
+        const text = json.line(event);
+        if (used + text.length * 3 > output.length) {
           pendingWrites.push(output.subarray(0, used));
-          output = Buffer.allocUnsafe(Math.max(OUTPUT_BUFFER, json.length * 3));
+          output = Buffer.allocUnsafe(Math.max(OUTPUT_BUFFER, text.length * 3));
           used = 0;
         }
-        used += output.write(json, used, 'utf8');
+        used += output.write(text, used, 'utf8');
       }
       if (nl < 0) break;
       start = nl + 1;
@@ -195,17 +190,51 @@ function write(out: NodeJS.WritableStream, text: Buffer): Promise<void> {
   });
 }
 
-// The contract's fields in its order; unknown ones left out. `hostJson` is `,"host":"…"` (or '').
-function toJson(e: SshdEvent, hostJson: string): string {
-  // `time` is ISO-8601 made by the parser: nothing in it needs escaping.
-  let s = `{"line":${e.line},"time":"${e.time}"${hostJson}`;
-  if (e.pid !== undefined) s += `,"pid":${e.pid}`;
-  s += `,"event":"${e.event}"`;
-  if (e.source !== undefined) s += `,"source":${quote(e.source)}`;
-  if (e.user !== undefined) s += `,"user":${quote(e.user)}`;
-  if (e.port !== undefined) s += `,"port":${e.port}`;
-  if (e.method !== undefined) s += `,"method":${quote(e.method)}`;
-  return `${s},"count":${e.count}}\n`;
+// One NDJSON line per event, the contract's fields in its order, unknown ones left out. Consecutive events mostly
+// share host, time, pid, peer and user, so each field's JSON text is kept and reused while its value stays the same.
+class NdjsonWriter {
+  #host: string | undefined = '';
+  #hostJson = '';
+  #time = '';
+  #timeJson = '';
+  #pid: number | undefined = -1;
+  #pidJson = '';
+  #source: string | undefined = '';
+  #sourceJson = '';
+  #user: string | undefined = '';
+  #userJson = '';
+  #method: string | undefined = '';
+  #methodJson = '';
+
+  line(e: SshdEvent): string {
+    if (e.host !== this.#host) {
+      this.#host = e.host;
+      this.#hostJson = e.host === undefined ? '' : `,"host":${quote(e.host)}`;
+    }
+    if (e.time !== this.#time) {
+      this.#time = e.time;
+      // ISO-8601 made by the parser: nothing in it needs escaping.
+      this.#timeJson = `,"time":"${e.time}"`;
+    }
+    if (e.pid !== this.#pid) {
+      this.#pid = e.pid;
+      this.#pidJson = e.pid === undefined ? '' : `,"pid":${e.pid}`;
+    }
+    if (e.source !== this.#source) {
+      this.#source = e.source;
+      this.#sourceJson = e.source === undefined ? '' : `,"source":${quote(e.source)}`;
+    }
+    if (e.user !== this.#user) {
+      this.#user = e.user;
+      this.#userJson = e.user === undefined ? '' : `,"user":${quote(e.user)}`;
+    }
+    if (e.method !== this.#method) {
+      this.#method = e.method;
+      this.#methodJson = e.method === undefined ? '' : `,"method":${quote(e.method)}`;
+    }
+    const port = e.port === undefined ? '' : `,"port":${e.port}`;
+    return `{"line":${e.line}${this.#timeJson}${this.#hostJson}${this.#pidJson},"event":"${e.event}"${this.#sourceJson}${this.#userJson}${port}${this.#methodJson},"count":${e.count}}\n`;
+  }
 }
 
 // JSON string literal; JSON.stringify only for the rare text that needs escaping (it costs a runtime call).
