@@ -53,3 +53,4 @@ export {
 } from './message-id.js';
 export { Sealer, type SealedMessage } from './sealer.js';
 export { Opener, type OpenedMessage, type OpenerOptions } from './opener.js';
+export { ENROLLMENT_HEADERS, enrollmentToken, isValidEnrollmentToken } from './enrollment-token.js';

@@ -3,7 +3,7 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AuthLogScanner, SessionTracker } from '@hostwatch/auth-log';
 import { assertHostId } from '@hostwatch/contract';
-import { readKeyFile, readPublicKeyFile, Sealer } from '@hostwatch/envelope';
+import { ENROLLMENT_HEADERS, enrollmentToken, readKeyFile, readPublicKeyFile, Sealer } from '@hostwatch/envelope';
 import type { AgentConfig } from './config/agent-config.js';
 import { Delivery, type PublishFn } from './delivery/delivery.js';
 import { jetStreamPublisher } from './delivery/jetstream-publisher.js';
@@ -72,7 +72,15 @@ export class Agent {
       if (!shared.js) throw new NotConnectedError('not connected to NATS yet');
       await jetStreamPublisher(shared.js)(entry);
     };
-    const delivery = new Delivery({ publish, spool, log: log.child({ component: 'delivery' }) });
+    // Every message carries the host's public key (and the enrollment token, when the fleet uses
+    // one), so the collector can record or approve a host it has not seen yet.
+    const headers: Record<string, string> = {
+      [ENROLLMENT_HEADERS.publicKey]: Buffer.from(hostKey.publicKey).toString('base64url'),
+    };
+    if (config.enrollmentToken) {
+      headers[ENROLLMENT_HEADERS.token] = enrollmentToken(config.enrollmentToken, hostId, hostKey.keyId);
+    }
+    const delivery = new Delivery({ publish, spool, headers, log: log.child({ component: 'delivery' }) });
     const stats = config.exitAtEnd
       ? undefined
       : new StatsPipeline({

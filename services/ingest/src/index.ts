@@ -1,7 +1,6 @@
 export { INGEST_CONFIG, readIngestConfig, type IngestConfig } from './config/ingest-config.js';
 export { runIngest } from './main.js';
 export { startIngestService, type IngestService, type IngestServiceDeps } from './ingest-service.js';
-export { ENROLLMENT_HEADERS, enrollmentToken, isValidEnrollmentToken } from './verify/enrollment-token.js';
 export { MessageVerifier, type MessageVerifierOptions } from './verify/message-verifier.js';
 export { PgKeyRegistry } from './verify/pg-key-registry.js';
 export type { IncomingMessage } from './verify/incoming-message.js';

@@ -1,9 +1,9 @@
 import { STREAM_NAME } from '@hostwatch/contract';
-import { generateHostKeyPair, type HostKeyPair } from '@hostwatch/envelope';
+import { ENROLLMENT_HEADERS, enrollmentToken, generateHostKeyPair, type HostKeyPair } from '@hostwatch/envelope';
 import { waitFor } from '@hostwatch/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ENROLLMENT_HEADERS, enrollmentToken, type IngestService } from '../src/index.js';
+import type { IngestService } from '../src/index.js';
 import { startIngestWorld, statsMessage, type IngestWorld } from './support/ingest-world.js';
 import { runIngestIn } from './support/run-ingest.js';
 

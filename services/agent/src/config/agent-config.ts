@@ -61,6 +61,12 @@ export const agentConfigSpec = defineConfig({
   procRoot: field.path({ env: 'PROC_ROOT', default: '/proc', description: 'Where procfs is mounted (a container mounts the host\'s elsewhere).' }),
   sysRoot: field.path({ env: 'SYS_ROOT', default: '/sys', description: 'Where sysfs is mounted.' }),
   rootPath: field.path({ env: 'HOST_ROOT', default: '/', description: "Where the host's root file system is mounted, for disk usage." }),
+  enrollmentToken: field.string({
+    env: 'ENROLLMENT_TOKEN',
+    optional: true,
+    secret: true,
+    description: "The fleet's shared enrollment secret: a new host's key is approved on its first message (else it waits for `hostwatch hosts approve`).",
+  }),
   journalctl: field.string({ env: 'JOURNALCTL', default: 'journalctl', description: 'The journalctl program, for hosts that log only to the journal.' }),
 });
 

@@ -25,6 +25,8 @@ export interface DeliveryHealth {
 export interface DeliveryOptions {
   readonly publish: PublishFn;
   readonly spool: Spool;
+  /** Headers added to every message beside the envelope's (the host's enrollment headers). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly log: DeliveryLog;
   /** Delay before the first retry of the spool's head, doubled up to `maxRetryMs` (defaults 500 ms, 30 s). */
   readonly retryMs?: number;
@@ -59,14 +61,15 @@ export class Delivery {
    * {@link SpoolFullError} when it could be neither (the caller keeps its input and retries).
    */
   async send(subject: string, sealed: SealedMessage, onAcked?: () => Promise<void>): Promise<void> {
-    const entry: SpoolEntry = { subject, headers: sealed.headers, data: sealed.data };
+    const entry: SpoolEntry = { subject, headers: { ...this.options.headers, ...sealed.headers }, data: sealed.data };
     if (this.options.spool.depth === 0 && !this.draining) {
       try {
         await this.publishTimed(entry);
         await onAcked?.();
         return;
       } catch (err) {
-        this.options.log.warn({ err, subject }, 'publish failed; keeping the message in the spool');
+        const reason = err instanceof Error ? err.message : String(err);
+        this.options.log.warn({ reason, subject }, 'publish failed; keeping the message in the spool');
       }
     }
     try {
@@ -128,7 +131,8 @@ export class Delivery {
         try {
           await this.publishTimed(entry);
         } catch (err) {
-          log.warn({ err, depth: spool.depth, retryInMs: delay }, 'broker unavailable; spool kept');
+          const reason = err instanceof Error ? err.message : String(err);
+          log.warn({ reason, depth: spool.depth, retryInMs: delay }, 'broker unavailable; spool kept');
           await this.pause(delay);
           delay = Math.min(max, delay * 2);
           break;

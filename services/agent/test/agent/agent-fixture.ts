@@ -19,6 +19,7 @@ import { startTestNatsServer, type TestNatsServer } from '@hostwatch/testkit';
 export interface OpenedStreamMessage {
   readonly subject: string;
   readonly id: string;
+  readonly headers: Readonly<Record<string, string>>;
   readonly body: { kind: string; events?: { id: string }[]; [key: string]: unknown };
 }
 
@@ -27,6 +28,8 @@ export interface AgentFixture {
   readonly server: TestNatsServer;
   readonly nc: NatsConnection;
   readonly dir: string;
+  /** The host's public key, base64url, as the enrollment header carries it. */
+  readonly hostPublicKey: string;
   /** The auth log the agent tails. */
   readonly logPath: string;
   readonly env: Record<string, string>;
@@ -64,6 +67,7 @@ export async function agentFixture(hostId = 'web-01'): Promise<AgentFixture> {
     nc,
     dir,
     logPath: env.AUTH_LOG_PATHS,
+    hostPublicKey: Buffer.from(host.publicKey).toString('base64url'),
     env,
     readAll: async () => {
       const info = await (await jetstreamManager(nc)).streams.info(STREAM_NAME);
@@ -74,7 +78,8 @@ export async function agentFixture(hostId = 'web-01'): Promise<AgentFixture> {
       const batch = await consumer.fetch({ max_messages: total, expires: 5_000 });
       for await (const m of batch) {
         const opened = await opener.open(m.data, m.headers!, m.subject);
-        out.push({ subject: m.subject, id: opened.messageId, body: JSON.parse(new TextDecoder().decode(opened.body)) });
+        const headers = Object.fromEntries(m.headers!.keys().map((k) => [k, m.headers!.get(k)]));
+        out.push({ subject: m.subject, id: opened.messageId, headers, body: JSON.parse(new TextDecoder().decode(opened.body)) });
         if (out.length === total) break;
       }
       return out;

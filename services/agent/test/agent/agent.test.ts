@@ -1,6 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import { loadConfig } from '@hostwatch/config';
 import { validateMessage } from '@hostwatch/contract';
+import { ENROLLMENT_HEADERS, enrollmentToken } from '@hostwatch/envelope';
 import { createLogger } from '@hostwatch/log';
 import { waitFor } from '@hostwatch/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,7 +34,12 @@ describe('agent', () => {
     fixtures.push(f);
     const lines = Array.from({ length: 500 }, (_, i) => failedLine(i));
     await appendFile(f.logPath, `${lines.join('\n')}\nNov 23 10:00:01 web-01 CRON[1]: noise\n`);
-    const agent = await startAgent({ ...f.env, AUTH_LOG_EXIT_AT_END: 'true', SSH_BATCH_SIZE: '64' });
+    const agent = await startAgent({
+      ...f.env,
+      AUTH_LOG_EXIT_AT_END: 'true',
+      SSH_BATCH_SIZE: '64',
+      ENROLLMENT_TOKEN: 'fleet-secret-0123456789',
+    });
     await agent.finished();
     await agent.stop();
 
@@ -41,6 +47,12 @@ describe('agent', () => {
     for (const m of messages) {
       expect(m.subject).toBe('hostwatch.web-01.ssh');
       expect(validateMessage('ssh', 'web-01', m.body).ok).toBe(true);
+    }
+    for (const m of messages) {
+      expect(m.headers[ENROLLMENT_HEADERS.publicKey]).toBe(f.hostPublicKey);
+      expect(m.headers[ENROLLMENT_HEADERS.token]).toBe(
+        enrollmentToken('fleet-secret-0123456789', 'web-01', m.headers['Hostwatch-Host-Key']!),
+      );
     }
     const { distinct, total } = eventIds(messages);
     expect(distinct.size).toBe(500);

@@ -10,7 +10,7 @@ import {
   type OpenedMessage,
 } from '@hostwatch/envelope';
 import type pg from 'pg';
-import { ENROLLMENT_HEADERS, isValidEnrollmentToken } from './enrollment-token.js';
+import { ENROLLMENT_HEADERS, isValidEnrollmentToken } from '@hostwatch/envelope';
 import type { IncomingMessage } from './incoming-message.js';
 import type { PgKeyRegistry } from './pg-key-registry.js';
 import type { Enrollment, Verdict } from './verdict.js';
