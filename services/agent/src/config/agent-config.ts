@@ -2,7 +2,7 @@ import { defineConfig, field, type ConfigOf } from '@hostwatch/config';
 
 /** Every setting of the agent: environment variables, optionally a JSON file (`AGENT_CONFIG_FILE`) under them. */
 export const agentConfigSpec = defineConfig({
-  hostId: field.string({ env: 'HOST_ID', optional: true, description: "This host's id (default: the first label of its host name)." }),
+  hostId: field.string({ env: 'HOST_ID', optional: true, description: "This host's id (default: the host id its key file was made for)." }),
   natsUrl: field.url({ env: 'NATS_URL', required: true, protocols: ['nats', 'tls'], description: 'NATS server URL(s).' }),
   hostKeyFile: field.path({ env: 'HOST_KEY_FILE', required: true, description: "This host's key file (0600), from `hostwatch keys generate --host`." }),
   collectorPublicKeyFile: field.path({

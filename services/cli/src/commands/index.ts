@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { agentCommand } from './agent.js';
 import { alerterCommand } from './alerter.js';
 import { apiCommand } from './api.js';
+import { configReferenceCommand } from './config-reference.js';
 import { authScanCommand } from './auth-scan.js';
 import { hostsApproveCommand, hostsListCommand, hostsRevokeCommand } from './hosts.js';
 import { ingestCommand } from './ingest.js';
@@ -26,6 +27,7 @@ export const commands: readonly Command[] = [
   authScanCommand,
   rulesCheckCommand,
   keysGenerateCommand,
+  configReferenceCommand,
   natsConfigCommand,
   natsNkeyCommand,
   tailCommand,
