@@ -1,11 +1,15 @@
 // Alerter evaluation throughput: HOSTS hosts with 5 threshold rules each (memory, cpu, swap, disk,
 // load), stats messages evaluated (1) by the evaluator alone, in batches as the consumer hands them
-// over, and (2) through the whole pipeline: JetStream consumer, open, validate, evaluate, commit, ack.
-// Real PostgreSQL and nats-server (sync_interval: always). Target: 20,000 stats messages/s.
-// Build first: npx tsc -b services/alerter services/cli
-// Run: node bench/alerter/run.mjs [--hosts 10000] [--rounds 5] [--batch 500] [--only evaluator]
+// over, beside two peers measured in the same run on their own databases: the same evaluator fed
+// batches of 500 (the consumer's former batch size) and fed one message per transaction (the naive
+// path, on the first NAIVE messages); and (2) through the whole pipeline: JetStream consumer, open,
+// validate, evaluate, commit, ack. Real PostgreSQL and nats-server (sync_interval: always).
+// Besides wall-clock rates it prints CPU time (this process, and every PostgreSQL process of the
+// cluster from /proc), since the machine may be shared. Target: 20,000 stats messages/s.
+// Build first: npx tsc -b services/alerter
+// Run: node bench/alerter/run.mjs [--hosts 10000] [--rounds 5] [--batch 5000] [--naive 2000] [--only evaluator]
 import { Buffer } from 'node:buffer';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,14 +25,54 @@ import { ensureTopology } from '@hostwatch/nats';
 import { Evaluator, buildAlerter, readRules, silentLog, startAlerter } from '@hostwatch/alerter';
 
 const { values: opt } = parseArgs({
-  options: { hosts: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '5' }, batch: { type: 'string', default: '500' }, only: { type: 'string', default: 'all' } },
+  options: {
+    hosts: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '5' }, batch: { type: 'string', default: '5000' },
+    naive: { type: 'string', default: '2000' }, only: { type: 'string', default: 'all' },
+  },
 });
+const NAIVE = Number(opt.naive);
 const HOSTS = Number(opt.hosts);
 const ROUNDS = Number(opt.rounds);
 const BATCH = Number(opt.batch);
 const say = (line) => process.stdout.write(`${line}\n`);
 const rate = (n, ms) => Math.round((n * 1000) / ms).toLocaleString('en-US');
 const T0 = Date.parse('2026-11-23T10:00:00Z');
+
+// CPU seconds used so far by the PostgreSQL processes of the cluster in `pgDir`: the postmaster,
+// its live children, and its exited children (cutime, cstime).
+async function postgresCpuSeconds(pgDir) {
+  const pid = Number((await readFile(join(pgDir, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const ticks = 100; // getconf CLK_TCK on Linux
+  let total = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const [ppid, utime, stime, cutime, cstime] = [Number(f[1]), Number(f[11]), Number(f[12]), Number(f[13]), Number(f[14])];
+    if (Number(entry) === pid) total += utime + stime + cutime + cstime;
+    else if (ppid === pid) total += utime + stime;
+  }
+  return total / ticks;
+}
+
+// Runs `work` and reports messages per second of wall clock and of CPU time (this process plus PostgreSQL).
+async function measure(label, n, work) {
+  const pg0 = await postgresCpuSeconds(pgDir);
+  const cpu0 = process.cpuUsage();
+  const t = performance.now();
+  await work();
+  const ms = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
+  const nodeS = (cpu.user + cpu.system) / 1e6;
+  const pgS = (await postgresCpuSeconds(pgDir)) - pg0;
+  say(`${label}: ${n} messages in ${Math.round(ms)} ms = ${rate(n, ms)} messages/s wall clock; CPU ${nodeS.toFixed(2)} s node + ${pgS.toFixed(2)} s PostgreSQL = ${rate(n, (nodeS + pgS) * 1000)} messages per CPU-second (${rate(n, Math.max(nodeS, pgS) * 1000)}/s if the two ran on separate cores)`);
+  return ms;
+}
 
 function stats(hostId, round) {
   // One host in a hundred runs hot, so alert state and mail are written too.
@@ -53,7 +97,7 @@ const cluster = await startPostgres({ pgBin: tools.pgBin, dir: pgDir });
 const nats = await startNatsServer({ binary: tools.natsServer, dir: join(dir, 'nats') });
 try {
   say(`hostwatch alerter benchmark: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  say(`${HOSTS} hosts x 5 rules, ${ROUNDS} stats messages per host, batches of ${BATCH}`);
+  say(`${HOSTS} hosts x 5 rules, ${ROUNDS} stats messages per host, batches of ${BATCH}; nats-server's CPU is not counted`);
   const rulesFile = join(dir, 'rules.xml');
   const clients = Array.from({ length: HOSTS }, (_, i) => `  <client host="h${i}" mail="ops${i}@example.com"><alert type="memory" limit="90%" /><alert type="cpu" limit="95%" /><alert type="swap" limit="80%" /><alert type="disk" limit="90%" /><alert type="load" limit="4" /></client>`);
   await writeFile(rulesFile, `<clients>\n${clients.join('\n')}\n</clients>\n`);
@@ -61,20 +105,26 @@ try {
   const { rules } = await readRules(rulesFile, { maxBytes: 64 * 1024 * 1024 });
   say(`rules file: ${HOSTS} clients parsed and validated in ${Math.round(performance.now() - t)} ms`);
 
-  // (1) The evaluator alone.
-  const evalUrl = await cluster.createDatabase('evaluator');
-  await migrateToLatest(evalUrl);
-  const evalDb = createDb(evalUrl);
-  const evaluator = new Evaluator({ db: evalDb, rules: () => rules, clock: () => T0 + ROUNDS * 10_000, log: silentLog });
+  // (1) The evaluator alone, beside its peers.
   const items = [];
   for (let r = 0; r < ROUNDS; r++) for (let h = 0; h < HOSTS; h++) items.push({ hostId: `h${h}`, messageId: `h${h}:${r}`, message: stats(`h${h}`, r) });
-  t = performance.now();
-  for (let i = 0; i < items.length; i += BATCH) await evaluator.handle(items.slice(i, i + BATCH));
-  const evalMs = performance.now() - t;
-  say(`evaluator alone: ${items.length} messages in ${Math.round(evalMs)} ms = ${rate(items.length, evalMs)} messages/s`);
-  const queued = await evalDb.selectFrom('alerter_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-  say(`  mails queued: ${queued?.n}`);
-  await evalDb.destroy();
+  const runEvaluator = async (name, batch, messages) => {
+    const url = await cluster.createDatabase(name);
+    await migrateToLatest(url);
+    const db = createDb(url);
+    const evaluator = new Evaluator({ db, rules: () => rules, clock: () => T0 + ROUNDS * 10_000, log: silentLog });
+    const label = batch === 1 ? `  peer, one transaction per message (first ${messages.length})` : `${batch === BATCH ? 'evaluator alone' : '  peer, same evaluator'}, batches of ${batch}`;
+    await measure(label, messages.length, async () => {
+      for (let i = 0; i < messages.length; i += batch) await evaluator.handle(messages.slice(i, i + batch));
+    });
+    const queued = await db.selectFrom('alerter_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    const alerts = await db.selectFrom('alerter_alerts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    say(`    alert series pending or firing: ${alerts?.n}, mails queued: ${queued?.n}`);
+    await db.destroy();
+  };
+  await runEvaluator('evaluator', BATCH, items);
+  if (BATCH !== 500) await runEvaluator('evaluator_500', 500, items);
+  if (NAIVE > 0) await runEvaluator('evaluator_naive', 1, items.slice(0, NAIVE));
 
   if (opt.only !== 'evaluator') {
     // (2) The whole pipeline, from a backlog in the stream.
@@ -118,15 +168,16 @@ try {
       replica: 'bench', log: silentLog, clock: Date.now, emailRetryMinMs: 3_600_000,
     });
     const jsm = await jetstreamManager(nc);
-    t = performance.now();
+    // Started outside the measurement (parsing 10,000 clients takes seconds); what it acked while starting is not counted.
     const stop = await startAlerter(parts);
-    for (;;) {
-      const info = await jsm.consumers.info('HOSTWATCH', 'alerter');
-      if (info.ack_floor.stream_seq >= total) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const pipeMs = performance.now() - t;
-    say(`whole pipeline (consume, open, validate, evaluate, commit, ack): ${total} messages in ${Math.round(pipeMs)} ms = ${rate(total, pipeMs)} messages/s`);
+    const floor = (await jsm.consumers.info('HOSTWATCH', 'alerter')).ack_floor.stream_seq;
+    await measure('whole pipeline (consume, open, validate, evaluate, commit, ack)', total - floor, async () => {
+      for (;;) {
+        const info = await jsm.consumers.info('HOSTWATCH', 'alerter');
+        if (info.ack_floor.stream_seq >= total) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
     const sizes = (await parts.metrics.batchSize.get()).values;
     const sum = sizes.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
     const count = sizes.find((v) => v.metricName?.endsWith('_count'))?.value ?? 1;

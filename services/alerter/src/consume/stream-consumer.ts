@@ -19,7 +19,7 @@ export interface StreamConsumerOptions {
   readonly prefetchKeys?: (pairs: readonly (readonly [string, string])[]) => Promise<void>;
   readonly log: AlerterLog;
   readonly metrics?: AlerterMetrics;
-  /** Most messages evaluated in one transaction (default 500). */
+  /** Most messages evaluated in one transaction (default 5,000: under a backlog, a few statements carry thousands of messages). */
   readonly batchSize?: number;
   /** Delay before a message is redelivered after a transient failure (default 5 s). */
   readonly retryDelayMs?: number;
@@ -55,12 +55,12 @@ export class StreamConsumer {
   async start(): Promise<void> {
     const js = jetstream(this.#o.nc);
     const consumer = await js.consumers.get(STREAM_NAME, CONSUMER_SPECS.alerter.durableName);
-    this.#messages = await consumer.consume({ max_messages: (this.#o.batchSize ?? 500) * 2 });
+    this.#messages = await consumer.consume({ max_messages: (this.#o.batchSize ?? 5_000) * 2 });
     const messages = this.#messages;
     this.#loop = (async () => {
       for await (const msg of messages) {
         this.#pending.push(msg);
-        if (this.#pending.length >= (this.#o.batchSize ?? 500) || !this.#lastBatchOk) {
+        if (this.#pending.length >= (this.#o.batchSize ?? 5_000) || !this.#lastBatchOk) {
           this.#flushSoon();
           await this.#chain;
         } else {

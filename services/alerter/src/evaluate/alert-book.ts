@@ -1,7 +1,7 @@
 import type { Insertable, Transaction } from 'kysely';
 import type { Database } from '@hostwatch/db';
 import { alertMail } from '../notify/alert-mail.js';
-import { enqueueMail } from '../outbox/enqueue-mail.js';
+import type { QueuedMail } from '../outbox/enqueue-mail.js';
 import { mailMessageId } from '../outbox/mail-message-id.js';
 import type { AlerterMetrics } from '../ops/alerter-metrics.js';
 import type { AlertRule, Silence } from '../rules/rules.js';
@@ -42,27 +42,47 @@ export function seriesKey(rule: AlertRule, hostId: string | undefined, label: st
   return `${rule.key}|${hostId ?? '*'}|${label}`;
 }
 
-function toState(row: { state: 'pending' | 'firing'; since: Date; fired_at: Date | null; last_value: number; last_time: Date; notified_at: Date | null; notifications: number }): AlertSeriesState {
+/** An `alerter_alerts` row as the evaluator reads it (times in milliseconds since the epoch). */
+export interface StoredAlertRow {
+  readonly series_key: string;
+  readonly state: 'pending' | 'firing';
+  readonly since: number;
+  readonly fired_at: number | null;
+  readonly last_value: number;
+  readonly last_time: number;
+  readonly notified_at: number | null;
+  readonly notifications: number;
+}
+
+function toState(row: StoredAlertRow): AlertSeriesState {
   return {
     state: row.state,
-    since: row.since.getTime(),
-    firedAt: row.fired_at?.getTime(),
+    since: row.since,
+    firedAt: row.fired_at ?? undefined,
     lastValue: row.last_value,
-    lastTime: row.last_time.getTime(),
-    notifiedAt: row.notified_at?.getTime(),
+    lastTime: row.last_time,
+    notifiedAt: row.notified_at ?? undefined,
     notifications: row.notifications,
   };
 }
 
+type AlertRow = Insertable<Database['alerter_alerts']> & { series_key: string };
+
+// Rows per multi-row statement: well below PostgreSQL's 65,535 bind parameters.
+const CHUNK = 2_000;
+
 /**
- * Alert state inside one transaction: reads each series' row, steps it, writes it back (or deletes
- * it when inactive) and queues the mail in the outbox, so the state change and its mail commit
- * together or not at all.
+ * Alert state inside one transaction: reads each series' row, steps it, and remembers what changed
+ * and which mail it causes; {@link flush} then writes the changed rows (deleting inactive ones) and
+ * the mail in a few set-based statements of the same transaction, so the state change and its mail
+ * commit together or not at all.
  */
 export class AlertBook {
   #queued = 0;
   readonly #states = new Map<string, AlertSeriesState | undefined>();
   readonly #loadedHosts = new Set<string>();
+  readonly #changed = new Map<string, AlertRow | undefined>();
+  #mails: QueuedMail[] = [];
 
   constructor(
     private readonly trx: Transaction<Database>,
@@ -82,15 +102,26 @@ export class AlertBook {
     const missing = hostIds.filter((h) => !this.#loadedHosts.has(h));
     if (missing.length === 0) return;
     const rows = await this.trx.selectFrom('alerter_alerts').selectAll().where('host_id', 'in', missing).execute();
-    for (const row of rows) this.#states.set(row.series_key, toState(row));
-    for (const h of missing) this.#loadedHosts.add(h);
+    this.seed(
+      missing,
+      rows.map((r) => ({ ...r, since: r.since.getTime(), fired_at: r.fired_at?.getTime() ?? null, last_time: r.last_time.getTime(), notified_at: r.notified_at?.getTime() ?? null })),
+    );
+  }
+
+  /** Takes the state rows of every series of `hostIds`, read by the caller together with other data. */
+  seed(hostIds: readonly string[], rows: readonly StoredAlertRow[]): void {
+    for (const h of hostIds) this.#loadedHosts.add(h);
+    // A series already read or stepped in this book is newer than what the caller read.
+    for (const row of rows) if (!this.#states.has(row.series_key)) this.#states.set(row.series_key, toState(row));
   }
 
   /** The current state of a series, or undefined when it is inactive. */
   async state(key: string, hostId?: string): Promise<AlertSeriesState | undefined> {
     if (this.#states.has(key) || (hostId !== undefined && this.#loadedHosts.has(hostId))) return this.#states.get(key);
     const row = await this.trx.selectFrom('alerter_alerts').selectAll().where('series_key', '=', key).executeTakeFirst();
-    const state = row ? toState(row) : undefined;
+    const state = row
+      ? toState({ ...row, since: row.since.getTime(), fired_at: row.fired_at?.getTime() ?? null, last_time: row.last_time.getTime(), notified_at: row.notified_at?.getTime() ?? null })
+      : undefined;
     this.#states.set(key, state);
     return state;
   }
@@ -106,10 +137,9 @@ export class AlertBook {
     const { next, notify } = stepAlert(prev, o.obs, o.rule, silenced);
     if (next === prev) return undefined;
     this.#states.set(key, next);
-    if (!next) {
-      await this.trx.deleteFrom('alerter_alerts').where('series_key', '=', key).execute();
-    } else {
-      const row: Insertable<Database['alerter_alerts']> & { series_key: string } = {
+    this.#changed.set(
+      key,
+      next && {
         series_key: key,
         rule_key: o.rule.key,
         host_id: o.hostId ?? null,
@@ -123,10 +153,8 @@ export class AlertBook {
         notified_at: next.notifiedAt === undefined ? null : new Date(next.notifiedAt),
         notifications: next.notifications,
         updated_at: new Date(this.now),
-      };
-      const { series_key: _key, ...changes } = row;
-      await this.trx.insertInto('alerter_alerts').values(row).onConflict((oc) => oc.column('series_key').doUpdateSet(changes)).execute();
-    }
+      },
+    );
     if (!notify || o.owner.mail.length === 0) return notify;
     const since = (next ?? prev)?.since ?? o.obs.time;
     const { subject, body } = alertMail({
@@ -144,7 +172,7 @@ export class AlertBook {
       details: notify === 'resolved' || !o.details ? [] : await o.details(),
     });
     const sequence = notify === 'resolved' ? 'resolved' : String(next?.notifications ?? 0);
-    await enqueueMail(this.trx, {
+    this.#mails.push({
       messageId: mailMessageId('alert', key, new Date(since).toISOString(), sequence),
       kind: 'alert',
       recipients: o.owner.mail,
@@ -155,5 +183,56 @@ export class AlertBook {
     this.#queued += 1;
     this.metrics?.notifications.inc({ type: o.rule.type, transition: notify });
     return notify;
+  }
+
+  /** Writes every changed series and queued mail of this book so far; the caller's transaction commits them together. */
+  async flush(): Promise<void> {
+    const changed = [...this.#changed];
+    const mails = this.#mails;
+    this.#changed.clear();
+    this.#mails = [];
+    const gone = changed.filter(([, row]) => row === undefined).map(([key]) => key);
+    const rows = changed.flatMap(([, row]) => (row ? [row] : []));
+    for (let i = 0; i < gone.length; i += CHUNK) {
+      await this.trx.deleteFrom('alerter_alerts').where('series_key', 'in', gone.slice(i, i + CHUNK)).execute();
+    }
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      await this.trx
+        .insertInto('alerter_alerts')
+        .values(rows.slice(i, i + CHUNK))
+        .onConflict((oc) =>
+          oc.column('series_key').doUpdateSet((eb) => ({
+            rule_key: eb.ref('excluded.rule_key'),
+            host_id: eb.ref('excluded.host_id'),
+            type: eb.ref('excluded.type'),
+            label: eb.ref('excluded.label'),
+            state: eb.ref('excluded.state'),
+            since: eb.ref('excluded.since'),
+            fired_at: eb.ref('excluded.fired_at'),
+            last_value: eb.ref('excluded.last_value'),
+            last_time: eb.ref('excluded.last_time'),
+            notified_at: eb.ref('excluded.notified_at'),
+            notifications: eb.ref('excluded.notifications'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    }
+    for (let i = 0; i < mails.length; i += CHUNK) {
+      await this.trx
+        .insertInto('alerter_outbox')
+        .values(
+          mails.slice(i, i + CHUNK).map((m) => ({
+            message_id: m.messageId,
+            kind: m.kind,
+            recipients: [...m.recipients],
+            subject: m.subject,
+            body: m.body,
+            ...(m.at === undefined ? {} : { created_at: new Date(m.at), next_attempt_at: new Date(m.at) }),
+          })),
+        )
+        .onConflict((oc) => oc.column('message_id').doNothing())
+        .execute();
+    }
   }
 }

@@ -9,7 +9,7 @@ import { enqueueMail } from '../outbox/enqueue-mail.js';
 import { mailMessageId } from '../outbox/mail-message-id.js';
 import { clientsForHost, recipientsForHost } from '../rules/clients-for-host.js';
 import type { AlertRule, Client, Rules } from '../rules/rules.js';
-import { AlertBook, type AlertOwner, type StoredSilence } from './alert-book.js';
+import { AlertBook, type AlertOwner, type StoredAlertRow, type StoredSilence } from './alert-book.js';
 import { statsObservations } from './stats-observations.js';
 
 /** A message that opened and validated, as the evaluator takes it. */
@@ -43,6 +43,41 @@ const THRESHOLD_TYPES = new Set(['memory', 'cpu', 'swap', 'disk', 'load']);
 const WINDOWED_TYPES = ['ssh-failures', 'login-after-failures', 'brute-force'] as const;
 // One evaluation at a time across replicas: state and mail of a series change in one place.
 const EVALUATION_LOCK = 0x686f7374_77617463n % 0x7fffffffffffffffn;
+
+// Rows per multi-row insert: well below PostgreSQL's 65,535 bind parameters.
+const ROWS_PER_STATEMENT = 5_000;
+
+/** A stats sample of the batch in hand. */
+interface FreshSample {
+  readonly messageId: string;
+  readonly time: number;
+  readonly message: StatsMessageV1;
+}
+
+/** A sample of a host waiting out the lateness: stored earlier, or fresh from the batch. */
+interface PooledSample {
+  readonly messageId: string;
+  readonly time: number;
+  readonly receivedAt: number;
+  readonly sample: StatsMessageV1;
+  readonly stored: boolean;
+}
+
+/** What the batch writes of a host: its newest sample's name and addresses, and how far it was evaluated. */
+interface HostRow {
+  readonly host_id: string;
+  readonly hostname: string | null;
+  readonly addresses: readonly string[];
+  readonly last_stats_time: string | null;
+  readonly applied_until: string | null;
+}
+
+/** A security event to queue for its host's mail. */
+interface SecurityRow {
+  readonly hostId: string;
+  readonly kind: 'ssh' | 'event';
+  readonly event: SshEvent | SecurityEvent;
+}
 
 interface NewSshEvent {
   readonly time: number;
@@ -85,27 +120,33 @@ export class Evaluator {
       const now = this.#o.clock();
       const rules = this.#o.rules();
       const book = new AlertBook(trx, rules.file, now, this.#o.metrics, await this.#storedSilences(trx, now));
-      const sshHosts = new Map<string, NewSshEvent[]>();
-      const securityHosts = new Set<string>();
-      const stats: { hostId: string; messageId: string; message: StatsMessageV1 }[] = [];
+      const stats = new Map<string, FreshSample[]>();
+      const ssh: { hostId: string; events: readonly SshEvent[] }[] = [];
+      const security: SecurityRow[] = [];
       for (const { hostId, messageId, message } of items) {
         if (message.kind === 'stats') {
-          stats.push({ hostId, messageId, message });
+          const list = stats.get(hostId);
+          const sample = { messageId, time: Date.parse(message.time), message };
+          if (list) list.push(sample);
+          else stats.set(hostId, [sample]);
         } else if (message.kind === 'ssh') {
-          const fresh = await this.#recordSsh(trx, hostId, message.events, now);
-          if (fresh.length > 0) {
-            sshHosts.set(hostId, [...(sshHosts.get(hostId) ?? []), ...fresh]);
-            securityHosts.add(hostId);
-          }
+          ssh.push({ hostId, events: message.events });
         } else {
-          await this.#queueSecurity(trx, hostId, 'event', message.events, now);
-          securityHosts.add(hostId);
+          for (const e of message.events) security.push({ hostId, kind: 'event', event: e });
         }
       }
-      const statsHosts = await this.#recordStats(trx, stats, now);
-      await this.#applyDueSamples(trx, book, rules, statsHosts, now);
-      for (const [hostId, events] of sshHosts) await this.#evaluateSsh(trx, book, rules, hostId, events);
-      const mailed = this.#digestWindowMs === 0 && securityHosts.size > 0 ? await this.#mailSecurity(trx, rules, now, [...securityHosts]) : 0;
+      const sshHosts = await this.#recordSsh(trx, ssh);
+      for (const [hostId, events] of sshHosts) for (const e of events) security.push({ hostId, kind: 'ssh', event: e });
+      await this.#queueSecurity(trx, security, now);
+      await this.#evaluateStats(trx, book, rules, stats, [], now);
+      for (const [hostId, events] of sshHosts) {
+        if (events.length === 0) continue;
+        const fresh = events.map((e) => ({ time: Date.parse(e.time), event: e.event, source: e.source, user: e.user, method: e.method }));
+        await this.#evaluateSsh(trx, book, rules, hostId, fresh);
+      }
+      await book.flush();
+      const securityHosts = [...new Set(security.map((r) => r.hostId))];
+      const mailed = this.#digestWindowMs === 0 && securityHosts.length > 0 ? await this.#mailSecurity(trx, rules, now, securityHosts) : 0;
       return book.queued + mailed > 0;
     });
     if (queued) this.#o.onMailQueued?.();
@@ -125,14 +166,17 @@ export class Evaluator {
         .distinct()
         .where('received_at', '<=', new Date(now - this.#latenessMs))
         .execute();
-      await this.#applyDueSamples(trx, book, rules, waiting.map((w) => w.host_id), now);
+      await this.#evaluateStats(trx, book, rules, new Map(), waiting.map((w) => w.host_id), now);
+      await book.flush();
 
       if (rules !== this.#rulesSeen) {
         await this.#forgetRemovedRules(trx, rules);
         this.#rulesSeen = rules;
       }
       await this.#evaluateOffline(trx, book, rules, now);
+      await book.flush();
       await this.#evaluateWindows(trx, book, rules, now);
+      await book.flush();
       const mailed = await this.#mailSecurity(trx, rules, now, undefined);
 
       // Housekeeping once a minute is plenty: rows live for a day.
@@ -146,116 +190,176 @@ export class Evaluator {
     if (queued) this.#o.onMailQueued?.();
   }
 
-  /** Records a batch's stats samples; resolves to the hosts that got a sample still to evaluate. */
-  async #recordStats(trx: Transaction<Database>, samples: readonly { hostId: string; messageId: string; message: StatsMessageV1 }[], now: number): Promise<string[]> {
-    if (samples.length === 0) return [];
-    const hostIds = [...new Set(samples.map((s) => s.hostId))].sort();
-    const applied = new Map<string, number>();
-    const rows = await trx.selectFrom('alerter_hosts').select(['host_id', 'applied_until']).where('host_id', 'in', hostIds).orderBy('host_id').forUpdate().execute();
-    for (const r of rows) if (r.applied_until) applied.set(r.host_id, r.applied_until.getTime());
-    const newest = new Map<string, StatsMessageV1>();
-    for (const { hostId, message } of samples) {
-      const seen = newest.get(hostId);
-      if (!seen || Date.parse(message.time) >= Date.parse(seen.time)) newest.set(hostId, message);
-    }
-    await trx
-      .insertInto('alerter_hosts')
-      .values([...newest].map(([hostId, m]) => ({ host_id: hostId, hostname: m.hostname, addresses: m.addresses, last_stats_time: new Date(m.time), updated_at: new Date(now) })))
-      .onConflict((oc) =>
-        oc.column('host_id').doUpdateSet({
-          hostname: sql`CASE WHEN alerter_hosts.last_stats_time IS NULL OR excluded.last_stats_time >= alerter_hosts.last_stats_time THEN excluded.hostname ELSE alerter_hosts.hostname END`,
-          addresses: sql`CASE WHEN alerter_hosts.last_stats_time IS NULL OR excluded.last_stats_time >= alerter_hosts.last_stats_time THEN excluded.addresses ELSE alerter_hosts.addresses END`,
-          last_stats_time: sql`greatest(alerter_hosts.last_stats_time, excluded.last_stats_time)`,
-          updated_at: new Date(now),
-        }),
-      )
-      .execute();
-    const fresh = samples.filter(({ hostId, messageId, message }) => {
-      const until = applied.get(hostId);
-      if (until === undefined || Date.parse(message.time) > until) return true;
-      this.#o.metrics?.lateSamples.inc();
-      this.#o.log.debug({ hostId, messageId, time: message.time, appliedUntil: new Date(until) }, 'stats sample arrived after its time was evaluated; not evaluated');
-      return false;
-    });
-    if (fresh.length === 0) return [];
-    await trx
-      .insertInto('alerter_samples')
-      .values(
-        fresh.map(({ hostId, messageId, message: m }) => ({
-          host_id: hostId,
-          message_id: messageId,
-          time: new Date(m.time),
-          received_at: new Date(now),
-          sample: JSON.stringify({ time: m.time, hostname: m.hostname, addresses: m.addresses, cpu: m.cpu, memory: m.memory, swap: m.swap, load: m.load, disks: m.disks }),
-        })),
-      )
-      .onConflict((oc) => oc.columns(['host_id', 'message_id']).doNothing())
-      .execute();
-    return [...new Set(fresh.map((f) => f.hostId))];
-  }
-
-  /** Evaluates, in event-time order, every sample of `hostIds` whose lateness passed, and forgets it. */
-  async #applyDueSamples(trx: Transaction<Database>, book: AlertBook, rules: Rules, hostIds: readonly string[], now: number): Promise<void> {
+  /**
+   * Evaluates the stats of a batch (`fresh`, by host) together with the samples stored earlier for
+   * those hosts and for `waitingHosts`, in two statements whatever the batch size: one reads the
+   * hosts' progress, stored samples and alert state; one records the hosts, deletes the samples
+   * evaluated now and stores those still waiting out the lateness. Every sample whose lateness
+   * passed (the host's newest sample is `lateness` past it, or it waited that long on the clock) is
+   * evaluated in event-time order; a fresh sample at or before the host's evaluated time is late.
+   */
+  async #evaluateStats(trx: Transaction<Database>, book: AlertBook, rules: Rules, fresh: ReadonlyMap<string, readonly FreshSample[]>, waitingHosts: readonly string[], now: number): Promise<void> {
+    const hostIds = [...new Set([...fresh.keys(), ...waitingHosts])].sort();
     if (hostIds.length === 0) return;
-    const due = await sql<{ host_id: string; message_id: string; time: Date; sample: StatsMessageV1 }>`
-      WITH newest AS (
-        SELECT host_id, max(time) AS t FROM alerter_samples WHERE host_id = ANY(${[...hostIds]}::text[]) GROUP BY host_id)
-      DELETE FROM alerter_samples s USING newest n
-       WHERE s.host_id = n.host_id
-         AND (s.time <= n.t - make_interval(secs => ${this.#latenessMs / 1000}) OR s.received_at <= ${new Date(now - this.#latenessMs)})
-      RETURNING s.host_id, s.message_id, s.time, s.sample`.execute(trx);
-    if (due.rows.length === 0) return;
-    const ordered = [...due.rows].sort((a, b) => a.host_id.localeCompare(b.host_id) || a.time.getTime() - b.time.getTime() || a.message_id.localeCompare(b.message_id));
-    await book.preload([...new Set(ordered.map((r) => r.host_id))]);
-    const last = new Map<string, Date>();
-    for (const row of ordered) {
-      const sample = row.sample;
-      const hostId = row.host_id;
-      const time = row.time.getTime();
-      last.set(hostId, row.time);
+    const read = await sql<{ hosts: [string, number | null][]; samples: [string, string, number, number, StatsMessageV1][]; alerts: StoredAlertRow[] }>`
+      SELECT
+        (SELECT coalesce(json_agg(json_build_array(host_id, round(extract(epoch FROM applied_until) * 1000))), '[]')
+           FROM alerter_hosts WHERE host_id = ANY(${hostIds}::text[])) AS hosts,
+        (SELECT coalesce(json_agg(json_build_array(host_id, message_id, round(extract(epoch FROM time) * 1000), round(extract(epoch FROM received_at) * 1000), sample)), '[]')
+           FROM alerter_samples WHERE host_id = ANY(${hostIds}::text[])) AS samples,
+        (SELECT coalesce(json_agg(json_build_object(
+            'series_key', series_key, 'state', state, 'since', round(extract(epoch FROM since) * 1000),
+            'fired_at', round(extract(epoch FROM fired_at) * 1000), 'last_value', last_value,
+            'last_time', round(extract(epoch FROM last_time) * 1000), 'notified_at', round(extract(epoch FROM notified_at) * 1000),
+            'notifications', notifications)), '[]')
+           FROM alerter_alerts WHERE host_id = ANY(${hostIds}::text[])) AS alerts`.execute(trx);
+    const { hosts, samples, alerts } = read.rows[0] ?? { hosts: [], samples: [], alerts: [] };
+    book.seed(hostIds, alerts);
+    const applied = new Map<string, number>();
+    for (const [hostId, until] of hosts) if (until !== null) applied.set(hostId, until);
+    const pools = new Map<string, Map<string, PooledSample>>();
+    for (const [hostId, messageId, time, receivedAt, sample] of samples) {
+      let pool = pools.get(hostId);
+      if (!pool) pools.set(hostId, (pool = new Map()));
+      pool.set(messageId, { messageId, time, receivedAt, sample, stored: true });
+    }
+
+    const hostRows: HostRow[] = [];
+    const insert: { host_id: string; message_id: string; time: string; received_at: string; sample: unknown }[] = [];
+    const remove: { host_id: string; message_id: string }[] = [];
+    const due: { hostId: string; s: PooledSample }[] = [];
+    const cutoff = now - this.#latenessMs;
+    for (const hostId of hostIds) {
+      const incoming = fresh.get(hostId) ?? [];
+      let pool = pools.get(hostId);
+      let newestMessage: FreshSample | undefined;
+      for (const f of incoming) if (!newestMessage || f.time >= newestMessage.time) newestMessage = f;
+      const until = applied.get(hostId);
+      for (const f of incoming) {
+        if (until !== undefined && f.time <= until) {
+          this.#o.metrics?.lateSamples.inc();
+          this.#o.log.debug({ hostId, messageId: f.messageId, time: f.message.time, appliedUntil: new Date(until) }, 'stats sample arrived after its time was evaluated; not evaluated');
+          continue;
+        }
+        if (!pool) pools.set(hostId, (pool = new Map()));
+        if (pool.has(f.messageId)) continue;
+        const m = f.message;
+        pool.set(f.messageId, {
+          messageId: f.messageId,
+          time: f.time,
+          receivedAt: now,
+          sample: { time: m.time, hostname: m.hostname, addresses: m.addresses, cpu: m.cpu, memory: m.memory, swap: m.swap, load: m.load, disks: m.disks } as StatsMessageV1,
+          stored: false,
+        });
+      }
+      let dueUntil: number | undefined;
+      if (pool && pool.size > 0) {
+        let newest = Number.NEGATIVE_INFINITY;
+        for (const s of pool.values()) newest = Math.max(newest, s.time);
+        for (const s of pool.values()) {
+          if (s.time <= newest - this.#latenessMs || s.receivedAt <= cutoff) {
+            due.push({ hostId, s });
+            dueUntil = Math.max(dueUntil ?? s.time, s.time);
+            if (s.stored) remove.push({ host_id: hostId, message_id: s.messageId });
+          } else if (!s.stored) {
+            insert.push({ host_id: hostId, message_id: s.messageId, time: new Date(s.time).toISOString(), received_at: new Date(s.receivedAt).toISOString(), sample: s.sample });
+          }
+        }
+      }
+      if (newestMessage || dueUntil !== undefined) {
+        hostRows.push({
+          host_id: hostId,
+          hostname: newestMessage?.message.hostname ?? null,
+          addresses: newestMessage?.message.addresses ?? [],
+          last_stats_time: newestMessage ? new Date(newestMessage.time).toISOString() : null,
+          applied_until: dueUntil === undefined ? null : new Date(dueUntil).toISOString(),
+        });
+      }
+    }
+
+    due.sort((x, y) => (x.hostId < y.hostId ? -1 : x.hostId > y.hostId ? 1 : 0) || x.s.time - y.s.time || (x.s.messageId < y.s.messageId ? -1 : x.s.messageId > y.s.messageId ? 1 : 0));
+    for (const { hostId, s } of due) {
+      const sample = s.sample;
       for (const client of clientsForHost(rules, hostId, sample.addresses)) {
+        let owner: AlertOwner | undefined;
         for (const rule of client.alerts) {
           if (!THRESHOLD_TYPES.has(rule.type)) continue;
           for (const { label, value } of statsObservations(rule, sample)) {
-            await book.observe({ rule, owner: ownerOf(client), hostId, hostname: sample.hostname, addresses: sample.addresses, label, obs: { value, time } });
+            owner ??= ownerOf(client);
+            await book.observe({ rule, owner, hostId, hostname: sample.hostname, addresses: sample.addresses, label, obs: { value, time: s.time } });
           }
         }
       }
     }
-    const hosts = [...last.keys()];
+
+    if (hostRows.length === 0 && insert.length === 0 && remove.length === 0) return;
     await sql`
-      UPDATE alerter_hosts h SET applied_until = v.t
-        FROM unnest(${hosts}::text[], ${hosts.map((h) => (last.get(h) ?? new Date(0)).toISOString())}::timestamptz[]) AS v(host_id, t)
-       WHERE h.host_id = v.host_id`.execute(trx);
+      WITH h AS (
+        INSERT INTO alerter_hosts (host_id, hostname, addresses, last_stats_time, applied_until, updated_at)
+        SELECT host_id, hostname, addresses, last_stats_time, applied_until, ${new Date(now)}
+          FROM jsonb_to_recordset(${JSON.stringify(hostRows)}::jsonb)
+            AS r(host_id text, hostname text, addresses text[], last_stats_time timestamptz, applied_until timestamptz)
+        ON CONFLICT (host_id) DO UPDATE SET
+          hostname = CASE WHEN excluded.last_stats_time IS NOT NULL AND (alerter_hosts.last_stats_time IS NULL OR excluded.last_stats_time >= alerter_hosts.last_stats_time) THEN excluded.hostname ELSE alerter_hosts.hostname END,
+          addresses = CASE WHEN excluded.last_stats_time IS NOT NULL AND (alerter_hosts.last_stats_time IS NULL OR excluded.last_stats_time >= alerter_hosts.last_stats_time) THEN excluded.addresses ELSE alerter_hosts.addresses END,
+          last_stats_time = greatest(alerter_hosts.last_stats_time, excluded.last_stats_time),
+          applied_until = greatest(alerter_hosts.applied_until, excluded.applied_until),
+          updated_at = excluded.updated_at
+        RETURNING 1),
+      d AS (
+        DELETE FROM alerter_samples s
+         USING jsonb_to_recordset(${JSON.stringify(remove)}::jsonb) AS r(host_id text, message_id text)
+         WHERE s.host_id = r.host_id AND s.message_id = r.message_id
+        RETURNING 1),
+      i AS (
+        INSERT INTO alerter_samples (host_id, message_id, time, received_at, sample)
+        SELECT host_id, message_id, time, received_at, sample
+          FROM jsonb_to_recordset(${JSON.stringify(insert)}::jsonb)
+            AS r(host_id text, message_id text, time timestamptz, received_at timestamptz, sample jsonb)
+        ON CONFLICT (host_id, message_id) DO NOTHING
+        RETURNING 1)
+      SELECT (SELECT count(*) FROM h) AS hosts, (SELECT count(*) FROM d) AS deleted, (SELECT count(*) FROM i) AS inserted`.execute(trx);
   }
 
-  async #recordSsh(trx: Transaction<Database>, hostId: string, events: readonly SshEvent[], now: number): Promise<NewSshEvent[]> {
-    const inserted = await trx
-      .insertInto('alerter_ssh_events')
-      .values(events.map((e) => ({ host_id: hostId, event_id: e.id, time: new Date(e.time), event: e.event, source: e.source ?? null, user: e.user ?? null, count: e.count })))
-      .onConflict((oc) => oc.columns(['host_id', 'event_id']).doNothing())
-      .returning('event_id')
-      .execute();
-    const fresh = new Set(inserted.map((r) => r.event_id));
-    const added: SshEvent[] = [];
-    for (const e of events) {
-      if (!fresh.has(e.id)) continue;
-      fresh.delete(e.id);
-      added.push(e);
+  /** Records the ssh events of a batch in one statement; resolves to the events of each host not recorded before, in arrival order. */
+  async #recordSsh(trx: Transaction<Database>, messages: readonly { hostId: string; events: readonly SshEvent[] }[]): Promise<Map<string, SshEvent[]>> {
+    const added = new Map<string, SshEvent[]>();
+    const rows = messages.flatMap(({ hostId, events }) =>
+      events.map((e) => ({ host_id: hostId, event_id: e.id, time: new Date(e.time), event: e.event, source: e.source ?? null, user: e.user ?? null, count: e.count })),
+    );
+    if (rows.length === 0) return added;
+    const fresh = new Set<string>();
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const inserted = await trx
+        .insertInto('alerter_ssh_events')
+        .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+        .onConflict((oc) => oc.columns(['host_id', 'event_id']).doNothing())
+        .returning(['host_id', 'event_id'])
+        .execute();
+      for (const r of inserted) fresh.add(`${r.host_id}\0${r.event_id}`);
     }
-    await this.#queueSecurity(trx, hostId, 'ssh', added, now);
-    return added.map((e) => ({ time: Date.parse(e.time), event: e.event, source: e.source, user: e.user, method: e.method }));
+    for (const { hostId, events } of messages) {
+      for (const e of events) {
+        const id = `${hostId}\0${e.id}`;
+        if (!fresh.delete(id)) continue;
+        const list = added.get(hostId);
+        if (list) list.push(e);
+        else added.set(hostId, [e]);
+      }
+    }
+    return added;
   }
 
-  async #queueSecurity(trx: Transaction<Database>, hostId: string, kind: 'ssh' | 'event', events: readonly (SshEvent | SecurityEvent)[], now: number): Promise<void> {
-    if (events.length === 0) return;
-    await trx
-      .insertInto('alerter_security_queue')
-      .values(
-        events.map(({ id, ...data }) => ({ host_id: hostId, kind, event_id: id, time: new Date(data.time), data: JSON.stringify(data), received_at: new Date(now) })),
-      )
-      .onConflict((oc) => oc.columns(['host_id', 'kind', 'event_id']).doNothing())
-      .execute();
+  /** Queues security events for their host's mail in one statement per few thousand events; an event already queued stays as it is. */
+  async #queueSecurity(trx: Transaction<Database>, events: readonly SecurityRow[], now: number): Promise<void> {
+    const rows = events.map(({ hostId, kind, event: { id, ...data } }) => ({ host_id: hostId, kind, event_id: id, time: new Date(data.time), data: JSON.stringify(data), received_at: new Date(now) }));
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      await trx
+        .insertInto('alerter_security_queue')
+        .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+        .onConflict((oc) => oc.columns(['host_id', 'kind', 'event_id']).doNothing())
+        .execute();
+    }
   }
 
   async #storedSilences(trx: Transaction<Database>, now: number): Promise<StoredSilence[]> {

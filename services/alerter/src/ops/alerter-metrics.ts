@@ -26,7 +26,7 @@ export class AlerterMetrics {
   constructor(registry: Registry) {
     const registers = [registry];
     this.messages = new Counter({ name: 'hostwatch_alerter_messages_total', help: 'Stream messages handled, by kind and result.', labelNames: ['kind', 'result'], registers });
-    this.batchSize = new Histogram({ name: 'hostwatch_alerter_batch_messages', help: 'Messages evaluated in one transaction.', buckets: [1, 10, 50, 100, 250, 500, 1000], registers });
+    this.batchSize = new Histogram({ name: 'hostwatch_alerter_batch_messages', help: 'Messages evaluated in one transaction.', buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000], registers });
     this.lateSamples = new Counter({ name: 'hostwatch_alerter_late_samples_total', help: 'Stats samples older than the allowed lateness, not evaluated.', registers });
     this.notifications = new Counter({ name: 'hostwatch_alerter_notifications_total', help: 'Alert notifications queued, by type and transition.', labelNames: ['type', 'transition'], registers });
     this.securityEventsMailed = new Counter({ name: 'hostwatch_alerter_security_events_mailed_total', help: 'Security events put in a mail.', registers });

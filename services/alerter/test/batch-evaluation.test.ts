@@ -1,0 +1,76 @@
+import { createDb, type Database } from '@hostwatch/db';
+import { createTestDatabase } from '@hostwatch/testkit';
+import type { Kysely } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Evaluator, parseRules, silentLog, type HostMessageItem } from '../src/index.js';
+import { T0, statsMessage } from './support/alerter-world.js';
+
+const HOSTS = 12;
+const rules = parseRules(
+  `<clients>\n${Array.from(
+    { length: HOSTS },
+    (_, h) => `  <client host="h${h}" mail="ops${h}@example.com"><alert type="memory" limit="80%" clear="70%" for="20s" /><alert type="disk" limit="90%" /></client>`,
+  ).join('\n')}\n</clients>`,
+).rules;
+
+// Memory and disk of host h at second t: each host crosses the limits at its own times, so series go pending, fire and resolve.
+function sample(h: number, t: number): HostMessageItem {
+  const phase = (t / 10 + h) % 12;
+  const memory = phase < 5 ? 40 : phase < 9 ? 85 + h : 75;
+  const disk = (t / 10 + 2 * h) % 7 === 0 ? 95 : 50;
+  return { hostId: `h${h}`, messageId: `h${h}:${t}`, message: statsMessage(`h${h}`, T0 + t * 1000, { memory, disks: { '/': disk } }) };
+}
+
+const items: HostMessageItem[] = [];
+for (let t = 0; t <= 240; t += 10) for (let h = 0; h < HOSTS; h++) items.push(sample(h, t));
+
+// A deterministic shuffle of every host's samples within `spanS` seconds (less than the lateness).
+function shuffledWithin(list: readonly HostMessageItem[], spanS: number): HostMessageItem[] {
+  const key = (i: HostMessageItem, n: number): number => Math.floor(Date.parse(i.message.time) / 1000 / spanS) * 1e6 + ((n * 7919) % 1009);
+  return list.map((i, n) => ({ i, k: key(i, n) })).sort((a, b) => a.k - b.k).map(({ i }) => i);
+}
+
+const dbs: Kysely<Database>[] = [];
+afterEach(async () => {
+  for (const db of dbs.splice(0)) await db.destroy();
+});
+
+async function evaluate(batches: readonly (readonly HostMessageItem[])[]): Promise<{ alerts: unknown[]; mails: unknown[]; waiting: number }> {
+  const db = createDb(await createTestDatabase('batch'));
+  dbs.push(db);
+  let now = T0 + 250_000;
+  const evaluator = new Evaluator({ db, rules: () => rules, clock: () => now, log: silentLog, latenessMs: 30_000 });
+  for (const batch of batches) await evaluator.handle(batch);
+  now += 60_000;
+  await evaluator.tick();
+  const alerts = await db
+    .selectFrom('alerter_alerts')
+    .select(['series_key', 'state', 'since', 'fired_at', 'last_value', 'last_time', 'notified_at', 'notifications'])
+    .orderBy('series_key')
+    .execute();
+  const mails = await db.selectFrom('alerter_outbox').select(['message_id', 'recipients', 'subject']).orderBy('message_id').execute();
+  const waiting = await db.selectFrom('alerter_samples').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return { alerts, mails, waiting: Number(waiting.n) };
+}
+
+describe('batch evaluation', () => {
+  it('one big out-of-order batch with redeliveries gives the same state and mail as one in-order message per transaction', async () => {
+    const oneByOne = await evaluate(items.map((i) => [i]));
+    expect(oneByOne.mails.length).toBeGreaterThan(HOSTS);
+    expect(oneByOne.mails.some((m) => (m as { subject: string }).subject.includes('RESOLVED'))).toBe(true);
+    expect(oneByOne.alerts.length).toBeGreaterThan(0);
+    expect(oneByOne.waiting).toBe(0);
+
+    const shuffled = shuffledWithin(items, 30);
+    const batched = await evaluate([shuffled.slice(0, 150), [...shuffled.slice(150), ...shuffled.slice(100, 140)], shuffled.slice(0, 20)]);
+    expect(batched).toEqual(oneByOne);
+  });
+
+  it('a sample later than the lateness is dropped and changes nothing', async () => {
+    const first = items.filter((i) => i.hostId === 'h0');
+    const before = await evaluate([first]);
+    const late = sample(0, 5);
+    const after = await evaluate([first, [{ ...late, message: { ...late.message, memory: { ...late.message.memory, usedPercent: 99 } } }]]);
+    expect(after).toEqual(before);
+  });
+});
