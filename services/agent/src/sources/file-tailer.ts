@@ -96,6 +96,8 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
    * noticed: should one be rotated away (and compressed) before reading reaches it, it is still read whole.
    */
   #successors: LiveFile[] = [];
+  /** Fingerprints of the files read to their end lately, never queued again as files rotated after another. */
+  readonly #finished: string[] = [];
   /** The fingerprint of the last file read to its end: where a gap in the rotated files is looked for. */
   #lastFinished: string | undefined;
   /** A change event or the poll came since the path was last looked at. */
@@ -365,7 +367,7 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     }
     const queue: QueuedFile[] = [];
     if (anchor >= 0) {
-      const seen = new Set<string | undefined>([...readElsewhere, undefined]);
+      const seen = new Set<string | undefined>([...readElsewhere, ...this.#finished, undefined]);
       // The anchor's plain twin (gzip still running) sits right after it; prefer whichever is plain.
       let first = opened[anchor];
       const twin = opened[anchor + 1];
@@ -381,6 +383,12 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     const kept = new Set(queue.map((q) => q.file));
     for (const file of opened) if (!kept.has(file)) await file.handle?.close();
     return queue;
+  }
+
+  #finish(fingerprint: string): void {
+    this.#lastFinished = fingerprint;
+    if (this.#finished.at(-1) !== fingerprint) this.#finished.push(fingerprint);
+    if (this.#finished.length > 64) this.#finished.shift();
   }
 
   /** Opens every rotated sibling; a listing that changed while it was read (logrotate at work) is read again. */
@@ -437,7 +445,7 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     }
     await queued.file.handle?.close();
     this.#queue.shift();
-    this.#lastFinished = queued.fingerprint;
+    this.#finish(queued.fingerprint);
   }
 
   /** Reads the live file from where it stands, up to a batch of lines; verifies after each read that the content is still the same. */
@@ -538,7 +546,7 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     // A file left with nothing read from it is no anchor: files rotated away after the one before it are looked for.
     const anchor = oldFingerprint ?? this.#lastFinished;
     if (anchor !== undefined) {
-      this.#lastFinished = anchor;
+      this.#finish(anchor);
       const held = new Set([nextFingerprint]);
       for (const successor of this.#successors) held.add(await readFingerprint(successor.handle));
       const queue = await this.#rotatedAfter(anchor, oldFingerprint === undefined ? 0 : live.splitter.endOffset, held, false);
@@ -560,7 +568,7 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
       if (nowFingerprint !== undefined) await this.#gapBefore(nowFingerprint, true);
       return [];
     }
-    this.#lastFinished = old.fingerprint;
+    this.#finish(old.fingerprint);
     const queue = await this.#rotatedAfter(old.fingerprint, old.pendingOffset, new Set([nowFingerprint]), false);
     if (queue.length > 0) {
       this.#queue = queue;

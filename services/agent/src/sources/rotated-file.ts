@@ -12,10 +12,13 @@ export interface RotatedFile {
 
 const NUMBERED = /^\.(\d{1,6})(\.gz)?$/;
 const DATED = /^-(\d[\d-]{5,30})(\.gz)?$/;
+// logrotate's `create` moves a file it finds already recreated at the path (by a writer) aside as `<name>-<date>.backup`.
+const BACKUP = /^-(\d[\d-]{5,30})\.backup$/;
 
 /**
  * The rotated siblings of `path` in its directory, oldest first: `<name>.N[.gz]` (higher N is older) or
  * `<name>-<date>[.gz]` (logrotate's `dateext`, ordered by the date text); when both kinds are present, by mtime.
+ * Files logrotate moved aside as `<name>-<date>.backup` come last: they stood at the path after the newest rotation.
  */
 export async function listRotatedFiles(path: string): Promise<RotatedFile[]> {
   const dir = dirname(path);
@@ -29,6 +32,7 @@ export async function listRotatedFiles(path: string): Promise<RotatedFile[]> {
   }
   const numbered: { file: RotatedFile; n: number }[] = [];
   const dated: { file: RotatedFile; date: string }[] = [];
+  const backups: RotatedFile[] = [];
   for (const entry of entries) {
     if (!entry.startsWith(name) || entry.length === name.length) continue;
     const suffix = entry.slice(name.length);
@@ -37,18 +41,23 @@ export async function listRotatedFiles(path: string): Promise<RotatedFile[]> {
       numbered.push({ file: { path: join(dir, entry), compressed: num[2] !== undefined }, n: Number(num[1]) });
       continue;
     }
+    if (BACKUP.test(suffix)) {
+      backups.push({ path: join(dir, entry), compressed: false });
+      continue;
+    }
     const date = DATED.exec(suffix);
     if (date?.[1] !== undefined) dated.push({ file: { path: join(dir, entry), compressed: date[2] !== undefined }, date: date[1] });
   }
   // A plain file sorts after its compressed twin (gzip still running): the plain one is complete, so it is preferred.
   numbered.sort((a, b) => b.n - a.n || Number(b.file.compressed) - Number(a.file.compressed));
   dated.sort((a, b) => a.date.localeCompare(b.date) || Number(b.file.compressed) - Number(a.file.compressed));
-  if (numbered.length === 0) return dated.map((d) => d.file);
-  if (dated.length === 0) return numbered.map((n) => n.file);
+  backups.sort((a, b) => a.path.localeCompare(b.path));
+  if (numbered.length === 0) return [...dated.map((d) => d.file), ...backups];
+  if (dated.length === 0) return [...numbered.map((n) => n.file), ...backups];
   const all = [...numbered.map((n) => n.file), ...dated.map((d) => d.file)];
   const mtimes = new Map<string, number>();
   for (const file of all) mtimes.set(file.path, (await stat(file.path).catch(() => undefined))?.mtimeMs ?? 0);
-  return all.sort((a, b) => (mtimes.get(a.path) ?? 0) - (mtimes.get(b.path) ?? 0));
+  return [...all.sort((a, b) => (mtimes.get(a.path) ?? 0) - (mtimes.get(b.path) ?? 0)), ...backups];
 }
 
 /** An open rotated file: it stays the same file through its handle even if logrotate renames or removes it meanwhile. */

@@ -40,11 +40,15 @@ describe('FileTailer under real logrotate and continuous writes', () => {
       const writer = new LineWriter(path, mode.hup === true ? { hupFile, hupDelayMs: 150, linesPerTick: 2, tickMs: 10 } : {});
       const directives = mode.hup === true ? [...mode.directives, `postrotate\n    touch ${hupFile}\n  endscript`] : mode.directives;
       const tail = startTail({ path, stateDir: join(dir, 'state') });
+      let rotated: string | undefined;
       for (let rotation = 0; rotation < 3; rotation++) {
         const before = tail.lines.length;
         // Rotations are hours apart in life: the next one waits until the tailer reads the file the last one made.
-        const previous = tail.lines.at(-1)?.position.fingerprint;
-        await tail.until(`lines after rotation ${rotation}`, (lines) => lines.length > before + 30 && lines.at(-1)?.position.fingerprint !== previous);
+        await tail.until(
+          `lines after rotation ${rotation}`,
+          (lines) => lines.length > before + 30 && lines.at(-1)?.position.fingerprint !== rotated,
+        );
+        rotated = tail.lines.at(-1)?.position.fingerprint;
         await logrotate(dir, path, directives);
         // dateext names a rotated file by the second; the next rotation must not reuse the name.
         if (mode.directives.includes('dateext')) await sleep(1100);

@@ -111,7 +111,7 @@ describe('FileTailer property: exactly once over random writes, rotations, trunc
             }
           }
         }
-        await tail.until(`all ${written} lines`, () => delivered().size === written, 5_000);
+        await tail.until(`all ${written} lines`, () => delivered().size === written, 15_000);
         await tail.stop();
 
         // Every line under exactly one position; a line delivered again (after a restart) under the same one.

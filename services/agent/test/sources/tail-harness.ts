@@ -144,6 +144,7 @@ export class LineWriter {
         if (fd !== undefined) closeSync(fd);
       }
     })();
+    onTestFinished(() => this.stop().then(() => undefined));
   }
 
   /** How many lines were written so far. */
