@@ -36,3 +36,12 @@ export { Maintenance, type MaintenanceOptions, type MaintenanceReport } from './
 export { rollupHourlyStats } from './maintenance/hourly-rollup.js';
 export { IngestMetrics, type ConsumerLag, type MessageOutcome } from './ops/ingest-metrics.js';
 export { silentLog, type IngestLog } from './log/ingest-log.js';
+export {
+  FleetSimulator,
+  simulatedHostKeys,
+  simulatedStats,
+  type FleetSimulatorOptions,
+  type SimulationLimits,
+  type SimulationReport,
+} from './simulate/fleet-simulator.js';
+export { registerHosts } from './simulate/register-hosts.js';
