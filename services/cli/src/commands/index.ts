@@ -9,6 +9,7 @@ import { ingestCommand } from './ingest.js';
 import { keysGenerateCommand } from './keys-generate.js';
 import { migrateCommand } from './migrate.js';
 import { rulesCheckCommand } from './rules-check.js';
+import { simulateCommand } from './simulate.js';
 import { natsConfigCommand, natsNkeyCommand } from './nats-config.js';
 import { startCommand } from './start.js';
 import { tailCommand } from './tail.js';
@@ -31,4 +32,5 @@ export const commands: readonly Command[] = [
   natsConfigCommand,
   natsNkeyCommand,
   tailCommand,
+  simulateCommand,
 ];
