@@ -24,7 +24,10 @@ Environment:
   LOG_LEVEL           default info
 `,
   async run(args, io) {
-    if (args.length > 0) throw new UsageError(`unexpected argument '${args[0]}'; the API is configured by environment variables`);
+    if (args.length > 0)
+      throw new UsageError(
+        `unexpected argument '${args[0]}'; the API is configured by environment variables`,
+      );
     return runApi(io.env);
   },
 };
