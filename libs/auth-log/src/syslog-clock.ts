@@ -37,11 +37,14 @@ const MONTHS: Record<string, number> = {
 export class SyslogClock {
   readonly local: LocalTime;
   readonly #now: () => number;
+  /** The clock was given as a fixed time: a result never goes stale. */
+  readonly fixed: boolean;
   readonly #hours = new Map<number, HourEntry>();
 
   constructor(options: SyslogClockOptions = {}) {
     this.local = new LocalTime(options.timeZone);
     const now = options.now;
+    this.fixed = typeof now === 'number' || now instanceof Date;
     if (now === undefined) this.#now = Date.now;
     else if (typeof now === 'function') this.#now = now;
     else {

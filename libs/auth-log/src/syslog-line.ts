@@ -85,11 +85,19 @@ export class SyslogLineReader implements LogRecord {
       return false;
     if (text.charCodeAt(stampEnd) !== 32) return false;
     if (!this.#tag(text, stampEnd + 1)) return false;
-    const stamp = text.slice(start, stampEnd);
-    if (stamp === this.#stamp && this.#clock.now() < this.#stampUntil) {
+    // The time of the previous line, when the stamp is the same: its seconds are checked first, they differ most.
+    const previous = this.#stamp;
+    if (
+      previous.length === stampEnd - start &&
+      text.charCodeAt(stampEnd - 1) === previous.charCodeAt(previous.length - 1) &&
+      text.charCodeAt(stampEnd - 2) === previous.charCodeAt(previous.length - 2) &&
+      text.startsWith(previous, start) &&
+      (this.#clock.fixed || this.#clock.now() < this.#stampUntil)
+    ) {
       this.time = this.#time;
       return true;
     }
+    const stamp = text.slice(start, stampEnd);
     const hour = toInt(text, i + 1, i + 3);
     const minute = toInt(text, i + 4, i + 6);
     const second = toInt(text, i + 7, i + 9);
