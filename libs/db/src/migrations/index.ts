@@ -3,6 +3,7 @@ import * as hostsAndKeys from './2026-11-23T1900_hosts-and-keys.js';
 import * as ingest from './2026-11-23T2000_ingest.js';
 import * as alerter from './2026-11-23T2100_alerter.js';
 import * as alertSilences from './2026-11-23T2110_alert-silences.js';
+import * as queryIndexes from './2026-11-23T2200_query-indexes.js';
 
 /**
  * Every migration, by its dated name, oldest first. Names sort in the order they apply; a new
@@ -13,4 +14,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-23T2000_ingest': ingest,
   '2026-11-23T2100_alerter': alerter,
   '2026-11-23T2110_alert-silences': alertSilences,
+  '2026-11-23T2200_query-indexes': queryIndexes,
 };

@@ -267,7 +267,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (silent.length > 0) say(`not answering yet: ${silent.join(', ')} (see their log lines above)`);
 
     const summary = [
-      `dashboard      http://127.0.0.1:${ports.api}/`,
+      `dashboard      http://127.0.0.1:${ports.api}/#token=${tokens.admin}`,
       `OpenAPI        http://127.0.0.1:${ports.api}/docs  (document: /openapi.json)`,
       `API health     http://127.0.0.1:${ports.api}/healthz`,
       `API tokens     read ${tokens.read}  admin ${tokens.admin}  (${join(stateDir, 'api-tokens.json')})`,
