@@ -1,4 +1,5 @@
-// Ingest benchmark: write strategies side by side, then whole drains and sustained load, all on
+// Ingest benchmark: write strategies side by side, then whole drains and sustained load (the load
+// generator is `hostwatch simulate`, as its own process), all on
 // this machine in one run, against a real PostgreSQL (fsync and synchronous_commit on) and a real
 // nats-server (sync_interval: always). Prints its figures; docs/ingest.md keeps the last ones.
 //
@@ -17,20 +18,17 @@ import { migrateToLatest } from '@hostwatch/db';
 import {
   Opener,
   MemoryKeyRegistry,
-  Sealer,
-  formatKeyFile,
   formatPublicKeyFile,
   generateCollectorKeyPair,
   generateHostKeyPair,
   publicKeyInfo,
 } from '@hostwatch/envelope';
-import { readIngestConfig, silentLog, startIngestService } from '@hostwatch/ingest';
+import { FleetSimulator, readIngestConfig, silentLog, startIngestService } from '@hostwatch/ingest';
 import { findTools, startNatsServer, startPostgres } from '@hostwatch/local-servers';
 import { ensureConsumer, ensureStream } from '@hostwatch/nats';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
-import { publishStats } from './load-generator.mjs';
 import {
   BENCH_TABLE,
   copyDirect,
@@ -190,28 +188,20 @@ try {
         hostKeys.map((k) => Buffer.from(k.publicKey)),
       ],
     );
-    const sealers = hostKeys.map((k) => new Sealer(k, publicKeyInfo(collector)));
     process.stderr.write('hosts ready\n');
-    let nextSeq = 1;
+    // The simulator of `hostwatch simulate`, in this process, with no schedule to keep (a 1 ms
+    // interval): as fast as JetStream acknowledges, 256 publishes in flight.
     const publishBacklog = async (count) => {
       const started = performance.now();
-      const inFlight = new Set();
-      let failed = 0;
-      for (let i = 0; i < count; i++) {
-        const sealer = sealers[i % sealers.length];
-        const p = publishStats(js, sealer, nextSeq + Math.floor(i / sealers.length), Date.now()).then(
-          () => inFlight.delete(p),
-          () => {
-            failed++;
-            inFlight.delete(p);
-          },
-        );
-        inFlight.add(p);
-        if (inFlight.size >= 256) await Promise.race(inFlight);
-      }
-      await Promise.all(inFlight);
-      if (failed > 0) throw new Error(`${failed} publishes failed`);
-      nextSeq += Math.ceil(count / sealers.length);
+      const simulator = new FleetSimulator({
+        js,
+        hosts: hostKeys,
+        collector: publicKeyInfo(collector),
+        intervalMs: 1,
+        maxInFlight: 256,
+      });
+      const report = await simulator.run({ count });
+      if (report.failed > 0) throw new Error(`${report.failed} publishes failed: ${report.firstError}`);
       return performance.now() - started;
     };
     const drained = async () => {
@@ -325,37 +315,38 @@ try {
       `one INSERT per message, ack each                        ${rate(NAIVE, ms).padStart(8)} msg/s  (${NAIVE} messages)`,
     );
 
-    // 4. Sustained load, the generator in its own process on the same machine.
-    const keysDir = join(dir, 'keys');
-    await (await import('node:fs/promises')).mkdir(keysDir);
-    await writeFile(join(keysDir, 'collector.pub'), formatPublicKeyFile(publicKeyInfo(collector)));
-    await writeFile(join(keysDir, 'hosts.json'), JSON.stringify(hostKeys.map((k) => formatKeyFile(k))));
-    const generator = fileURLToPath(new URL('./load-generator.mjs', import.meta.url));
+    // 4. Sustained load: `hostwatch simulate` in its own process on the same machine, with its own
+    // hosts and keys (registered as approved in PostgreSQL before it starts publishing).
+    await writeFile(join(dir, 'collector.pub'), formatPublicKeyFile(publicKeyInfo(collector)));
+    const cli = fileURLToPath(new URL('../../services/cli/bin/hostwatch.js', import.meta.url));
+    let round = 0;
     const sustained = async (perSecond) => {
       const interval = HOSTS / perSecond;
       service = await startIngestService(config(), { log: silentLog, collectorKeys: collector });
-      const from = new Date();
+      round++;
       const child = spawn(
         process.execPath,
         [
-          generator,
-          JSON.stringify({
-            natsUrl: nats.url,
-            collectorPublic: join(keysDir, 'collector.pub'),
-            hostsFile: join(keysDir, 'hosts.json'),
-            intervalSeconds: interval,
-            seconds: SECONDS,
-            firstSeq: nextSeq,
-          }),
+          cli,
+          'simulate',
+          ...['--hosts', String(HOSTS), '--interval', String(interval), '--duration', String(SECONDS)],
+          ...['--nats', nats.url, '--collector-key', join(dir, 'collector.pub')],
+          ...['--register', '--database-url', url, '--prefix', `sim${round}`, '--json'],
         ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
+        { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let out = '';
+      let from;
       child.stdout.on('data', (d) => (out += d));
-      await new Promise((resolve) => child.once('exit', resolve));
-      nextSeq += Math.ceil(SECONDS / interval) + 2;
-      const gen = JSON.parse(out.trim().split('\n').pop() ?? '{}');
+      child.stderr.on('data', (d) => {
+        // The schedule starts once the hosts are registered and the generator is connected.
+        if (!from && String(d).includes('simulating')) from = new Date();
+        process.stderr.write(d);
+      });
+      const code = await new Promise((resolve) => child.once('exit', resolve));
       const to = new Date();
+      if (code !== 0 || !from) throw new Error(`hostwatch simulate exited with ${code}`);
+      const gen = JSON.parse(out.trim().split('\n').pop() ?? '{}');
       const behind = (await jsm.consumers.info(STREAM_NAME, 'ingest')).num_pending;
       await drained();
       const metrics = await service.metrics.getSingleMetric('hostwatch_ingest_commit_seconds').get();
@@ -364,16 +355,16 @@ try {
         `SELECT count(*) FILTER (WHERE received_at <= $2) AS in_time, count(*) AS n,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM received_at - time)) AS p50,
               percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM received_at - time)) AS p99
-         FROM host_stats WHERE boot_id = 'bench' AND time >= $1 AND time <= $2`,
-        [from, to],
+         FROM host_stats WHERE boot_id = $1`,
+        [gen.bootId, to],
       );
       const r = rows[0];
       const commits =
         metrics.values.filter((v) => v.metricName === 'hostwatch_ingest_commit_seconds_count')[0]?.value ?? 0;
       say(
-        `target ${perSecond.toLocaleString('en-US')} msg/s (${HOSTS} hosts every ${interval.toFixed(2)} s): generator sent ${rate(gen.sent, gen.seconds * 1000)} msg/s, ` +
+        `target ${perSecond.toLocaleString('en-US')} msg/s (${HOSTS} hosts every ${interval.toFixed(2)} s): generator sent ${rate(gen.acknowledged, gen.seconds * 1000)} msg/s (JetStream-acknowledged), ` +
           `committed ${rate(Number(r.in_time), to.getTime() - from.getTime())} msg/s during the run, ${behind} left behind at its end; ` +
-          `publish→transaction p50 ${(Number(r.p50) * 1000).toFixed(0)} ms, p99 ${(Number(r.p99) * 1000).toFixed(0)} ms (${commits} commits)`,
+          `publish→transaction p50 ${(Number(r.p50) * 1000).toFixed(0)} ms, p99 ${(Number(r.p99) * 1000).toFixed(0)} ms (${r.n} messages, ${commits} commits)`,
       );
     };
     if (opt.only === 'all' || opt.only === 'sustained') {
