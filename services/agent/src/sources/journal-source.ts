@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { JournalError } from './journal-error.js';
-import type { JournalRecord } from './journal-record.js';
+import { journalPosition, type JournalPosition, type JournalRecord } from './journal-record.js';
 import { PositionFileError } from './position-file-error.js';
 import type { PositionStore } from './position-store.js';
 import { SILENT_LOGGER, type SourceLogger } from './source-logger.js';
@@ -39,7 +39,7 @@ const STDERR_LIMIT = 4096;
 
 /**
  * Reads the systemd journal through `journalctl -o json`, for hosts that log only to the journal, and delivers its
- * records in batches, each with its `__CURSOR`.
+ * records in batches, each with its `__CURSOR` and the sequence number it encodes as position.
  *
  * It starts after the committed cursor (`--after-cursor`); without one (first run, or `fromStart`) it reads the
  * whole journal of the matched facilities (`--lines=all`), as the file tailer reads a log file from its start. The
@@ -87,8 +87,9 @@ export class JournalSource implements AsyncIterable<readonly JournalRecord[]> {
     return this.#committed;
   }
 
-  /** Durably saves `cursor` (of a delivered record) as read: the next start reads the records after it. */
-  commit(cursor: string): Promise<void> {
+  /** Durably saves `position` (of a delivered record) as read: the next start reads the records after it. */
+  commit(position: Pick<JournalPosition, 'cursor'>): Promise<void> {
+    const cursor = position.cursor;
     this.#committed = cursor;
     if (this.#saveQueued) return this.#saving;
     this.#saveQueued = true;
@@ -174,7 +175,7 @@ export class JournalSource implements AsyncIterable<readonly JournalRecord[]> {
         this.#log.warn({ line: line.slice(0, 200) }, 'journal record without __CURSOR');
         continue;
       }
-      records.push({ text: line, cursor });
+      records.push({ text: line, position: journalPosition(cursor) });
     }
     return records;
   }

@@ -4,7 +4,7 @@ import { parseJournalRecord, SyslogClock } from '@hostwatch/auth-log';
 import { waitFor } from '@hostwatch/testkit';
 import { onTestFinished, describe, expect, it } from 'vitest';
 import { JournalError } from '../../src/sources/journal-error.js';
-import type { JournalRecord } from '../../src/sources/journal-record.js';
+import { journalPosition, type JournalRecord } from '../../src/sources/journal-record.js';
 import { JournalSource, type JournalSourceOptions } from '../../src/sources/journal-source.js';
 import { PositionStore } from '../../src/sources/position-store.js';
 import { FAKE_JOURNALCTL, appendJournal, journalRecord, sshdRecord } from './journal-fixture.js';
@@ -24,7 +24,7 @@ function run(options: Partial<JournalSourceOptions> & { stateDir: string }, comm
     for await (const batch of source) {
       records.push(...batch);
       const last = batch.at(-1);
-      if (commit && last !== undefined) await source.commit(last.cursor);
+      if (commit && last !== undefined) await source.commit(last.position);
     }
   })();
   done.catch(() => undefined);
@@ -64,7 +64,10 @@ describe('JournalSource', () => {
     await waitFor('3 records', () => (r.records.length >= 3 ? true : undefined), { timeoutMs: 10_000 });
     appendJournal(file, [sshdRecord(5, 3)]);
     await waitFor('the appended record', () => (r.records.length >= 4 ? true : undefined), { timeoutMs: 10_000 });
-    expect(r.records.map((x) => x.cursor)).toEqual([1, 3, 4, 5].map((seq) => sshdRecord(seq, 0).__CURSOR));
+    expect(r.records.map((x) => x.position.cursor)).toEqual([1, 3, 4, 5].map((seq) => sshdRecord(seq, 0).__CURSOR));
+    // The sequence number in the cursor is the offset of a message id; the seqnum id names the journal.
+    expect(r.records.map((x) => x.position.offset)).toEqual([1, 3, 4, 5]);
+    expect(r.records[0]?.position.fingerprint).toBe('journal:8f1c2b7d4e5a4c3b9a1d0e2f3c4b5a69');
     expect(messages(r.records)[1]).toMatch(/^alice : TTY=pts\/0/);
     // What is delivered is what the shared parser reads.
     const parsed = parseJournalRecord(r.records[0]?.text ?? '', new SyslogClock({ now: new Date('2025-11-23T12:00:00Z') }));
@@ -78,7 +81,7 @@ describe('JournalSource', () => {
     await first.done;
     expect(first.records).toHaveLength(10);
     // The broker acknowledged up to the 6th record only.
-    await first.source.commit(first.records[5]?.cursor ?? '');
+    await first.source.commit({ cursor: first.records[5]?.position.cursor ?? '' });
 
     const second = run({ ...options, exitAtEnd: true });
     await second.done;
@@ -86,7 +89,7 @@ describe('JournalSource', () => {
     appendJournal(file, [sshdRecord(11, 11)]);
     const third = run({ ...options, exitAtEnd: true });
     await third.done;
-    expect(third.records.map((x) => x.cursor)).toEqual([sshdRecord(11, 11).__CURSOR]);
+    expect(third.records.map((x) => x.position.cursor)).toEqual([sshdRecord(11, 11).__CURSOR]);
   });
 
   it('with fromStart ignores the saved cursor', async () => {
@@ -124,5 +127,15 @@ describe('JournalSource', () => {
     // The iteration ends only once journalctl's output closed, that is once it was ended.
     await r.stop();
     expect(r.source.committed).toBe(sshdRecord(1, 0).__CURSOR);
+  });
+});
+
+describe('journalPosition', () => {
+  it('takes the seqnum id and number of a real cursor, and names any other cursor by its hash', () => {
+    const cursor = 's=739ad463348b4ceca5a9e69c95a3c93f;i=4ece7;b=6c7c6013a8b34d8e8c9f4b4f0e3e7d5c;m=1bc7f3;t=5c14ab9dd7a31;x=7f4c1cc4e11d0e7a';
+    expect(journalPosition(cursor)).toEqual({ fingerprint: 'journal:739ad463348b4ceca5a9e69c95a3c93f', offset: 0x4ece7, cursor });
+    const odd = journalPosition('not a cursor');
+    expect(odd.fingerprint).toMatch(/^journal-cursor:[0-9a-f]{64}$/);
+    expect(odd.offset).toBe(0);
   });
 });
