@@ -45,6 +45,7 @@ export function seriesKey(rule: AlertRule, hostId: string | undefined, label: st
 /** An `alerter_alerts` row as the evaluator reads it (times in milliseconds since the epoch). */
 export interface StoredAlertRow {
   readonly series_key: string;
+  readonly host_id: string | null;
   readonly state: 'pending' | 'firing';
   readonly since: number;
   readonly fired_at: number | null;
@@ -81,6 +82,8 @@ export class AlertBook {
   #queued = 0;
   readonly #states = new Map<string, AlertSeriesState | undefined>();
   readonly #loadedHosts = new Set<string>();
+  // Hosts with a series that is (or was, in this book) pending or firing: only they can change below the limit.
+  readonly #activeHosts = new Set<string>();
   readonly #changed = new Map<string, AlertRow | undefined>();
   #mails: QueuedMail[] = [];
 
@@ -112,7 +115,15 @@ export class AlertBook {
   seed(hostIds: readonly string[], rows: readonly StoredAlertRow[]): void {
     for (const h of hostIds) this.#loadedHosts.add(h);
     // A series already read or stepped in this book is newer than what the caller read.
-    for (const row of rows) if (!this.#states.has(row.series_key)) this.#states.set(row.series_key, toState(row));
+    for (const row of rows) {
+      if (row.host_id !== null) this.#activeHosts.add(row.host_id);
+      if (!this.#states.has(row.series_key)) this.#states.set(row.series_key, toState(row));
+    }
+  }
+
+  /** Whether observing `value` on host `hostId` against `limit` surely changes nothing: the host's series were read, none is active, and the value is below the limit. */
+  isQuiet(hostId: string, value: number, limit: number): boolean {
+    return value < limit && this.#loadedHosts.has(hostId) && !this.#activeHosts.has(hostId);
   }
 
   /** The current state of a series, or undefined when it is inactive. */
@@ -137,6 +148,7 @@ export class AlertBook {
     const { next, notify } = stepAlert(prev, o.obs, o.rule, silenced);
     if (next === prev) return undefined;
     this.#states.set(key, next);
+    if (o.hostId !== undefined) this.#activeHosts.add(o.hostId);
     this.#changed.set(
       key,
       next && {

@@ -10,7 +10,7 @@ import { mailMessageId } from '../outbox/mail-message-id.js';
 import { clientsForHost, recipientsForHost } from '../rules/clients-for-host.js';
 import type { AlertRule, Client, Rules } from '../rules/rules.js';
 import { AlertBook, type AlertOwner, type StoredAlertRow, type StoredSilence } from './alert-book.js';
-import { statsObservations } from './stats-observations.js';
+import { ruleSample, statsObservations, type RuleSample } from './stats-observations.js';
 
 /** A message that opened and validated, as the evaluator takes it. */
 export interface HostMessageItem {
@@ -59,7 +59,7 @@ interface PooledSample {
   readonly messageId: string;
   readonly time: number;
   readonly receivedAt: number;
-  readonly sample: StatsMessageV1;
+  readonly sample: RuleSample;
   readonly stored: boolean;
 }
 
@@ -201,14 +201,14 @@ export class Evaluator {
   async #evaluateStats(trx: Transaction<Database>, book: AlertBook, rules: Rules, fresh: ReadonlyMap<string, readonly FreshSample[]>, waitingHosts: readonly string[], now: number): Promise<void> {
     const hostIds = [...new Set([...fresh.keys(), ...waitingHosts])].sort();
     if (hostIds.length === 0) return;
-    const read = await sql<{ hosts: [string, number | null][]; samples: [string, string, number, number, StatsMessageV1][]; alerts: StoredAlertRow[] }>`
+    const read = await sql<{ hosts: [string, number | null][]; samples: [string, string, number, number, RuleSample][]; alerts: StoredAlertRow[] }>`
       SELECT
         (SELECT coalesce(json_agg(json_build_array(host_id, round(extract(epoch FROM applied_until) * 1000))), '[]')
            FROM alerter_hosts WHERE host_id = ANY(${hostIds}::text[])) AS hosts,
         (SELECT coalesce(json_agg(json_build_array(host_id, message_id, round(extract(epoch FROM time) * 1000), round(extract(epoch FROM received_at) * 1000), sample)), '[]')
            FROM alerter_samples WHERE host_id = ANY(${hostIds}::text[])) AS samples,
         (SELECT coalesce(json_agg(json_build_object(
-            'series_key', series_key, 'state', state, 'since', round(extract(epoch FROM since) * 1000),
+            'series_key', series_key, 'host_id', host_id, 'state', state, 'since', round(extract(epoch FROM since) * 1000),
             'fired_at', round(extract(epoch FROM fired_at) * 1000), 'last_value', last_value,
             'last_time', round(extract(epoch FROM last_time) * 1000), 'notified_at', round(extract(epoch FROM notified_at) * 1000),
             'notifications', notifications)), '[]')
@@ -248,7 +248,7 @@ export class Evaluator {
           messageId: f.messageId,
           time: f.time,
           receivedAt: now,
-          sample: { time: m.time, hostname: m.hostname, addresses: m.addresses, cpu: m.cpu, memory: m.memory, swap: m.swap, load: m.load, disks: m.disks } as StatsMessageV1,
+          sample: ruleSample(m),
           stored: false,
         });
       }
@@ -285,6 +285,7 @@ export class Evaluator {
         for (const rule of client.alerts) {
           if (!THRESHOLD_TYPES.has(rule.type)) continue;
           for (const { label, value } of statsObservations(rule, sample)) {
+            if (book.isQuiet(hostId, value, rule.limit)) continue;
             owner ??= ownerOf(client);
             await book.observe({ rule, owner, hostId, hostname: sample.hostname, addresses: sample.addresses, label, obs: { value, time: s.time } });
           }

@@ -1,6 +1,30 @@
 import type { StatsMessageV1 } from '@hostwatch/contract';
 import type { AlertRule } from '../rules/rules.js';
 
+/** What threshold rules and their mail read of a stats sample: stored while a sample waits out the lateness, so kept small. */
+export interface RuleSample {
+  readonly hostname: string;
+  readonly addresses: readonly string[];
+  readonly cpu: { readonly count: number; readonly usedPercent?: number | undefined; readonly cores: readonly number[] };
+  readonly memory: { readonly usedPercent: number };
+  readonly swap: { readonly totalBytes: number; readonly usedPercent: number };
+  readonly load: readonly [number, number, number];
+  readonly disks: readonly { readonly mount: string; readonly usedPercent: number }[];
+}
+
+/** The part of `m` that {@link statsObservations} and alert mail read (per-core figures only when the total is missing). */
+export function ruleSample(m: StatsMessageV1): RuleSample {
+  return {
+    hostname: m.hostname,
+    addresses: m.addresses,
+    cpu: { count: m.cpu.count, usedPercent: m.cpu.usedPercent, cores: m.cpu.usedPercent === undefined ? m.cpu.cores : [] },
+    memory: { usedPercent: m.memory.usedPercent },
+    swap: { totalBytes: m.swap.totalBytes, usedPercent: m.swap.usedPercent },
+    load: m.load,
+    disks: m.disks.map((d) => ({ mount: d.mount, usedPercent: d.usedPercent })),
+  };
+}
+
 /** One value a threshold rule reads from a stats sample, with the label that names its series (a mount point). */
 export interface LabelledValue {
   readonly label: string;
@@ -13,7 +37,7 @@ export interface LabelledValue {
  * the sample has nothing for the rule (no swap configured, the mount absent) or the type is not a
  * threshold on stats.
  */
-export function statsObservations(rule: AlertRule, sample: StatsMessageV1): LabelledValue[] {
+export function statsObservations(rule: AlertRule, sample: RuleSample): LabelledValue[] {
   switch (rule.type) {
     case 'memory':
       return [{ label: '', value: sample.memory.usedPercent }];
