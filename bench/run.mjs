@@ -1,0 +1,169 @@
+// Runs every benchmark of the project (bench/<name>/run.mjs) on this machine, one after the
+// other, and writes bench/results.md: the machine, the date, and each benchmark's printed figures
+// (every benchmark prints each figure beside its peer measured in the same run). Progress goes to
+// standard error. `npm run bench` runs it after scripts/ensure.mjs has installed and built what is
+// needed; run alone, it builds first when a package has not been built.
+//
+//   node bench/run.mjs [--only name,name] [--out bench/results.md]
+//
+// Each benchmark keeps its own defaults (and environment knobs, see the first lines of its
+// run.mjs). A benchmark that fails is reported as failed in the results with its exit code and the
+// end of its standard error; the others still run, and the exit code is 1.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, release, platform, arch, loadavg } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const root = dirname(benchDir);
+const { values: args } = parseArgs({
+  options: { only: { type: 'string' }, out: { type: 'string', default: join(benchDir, 'results.md') } },
+});
+const progress = (line) => process.stderr.write(`bench: ${line}\n`);
+
+function osName() {
+  try {
+    const text = readFileSync('/etc/os-release', 'utf8');
+    return /^PRETTY_NAME="?([^"\n]+)"?/m.exec(text)?.[1] ?? `${platform()} ${release()}`;
+  } catch {
+    return `${platform()} ${release()}`;
+  }
+}
+
+function machine() {
+  const list = cpus();
+  const model = list[0]?.model.trim() ?? 'unknown CPU';
+  const gib = (totalmem() / 2 ** 30).toFixed(1);
+  return [
+    `- CPU: ${model}, ${list.length} logical cores`,
+    `- Memory: ${gib} GiB`,
+    `- OS: ${osName()} (kernel ${release()}, ${arch()})`,
+    `- Node: ${process.version}`,
+    `- Load average when the run started: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  ];
+}
+
+/** The first comment block of a benchmark: what it measures and against which peer. */
+function description(file) {
+  const lines = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.startsWith('//')) break;
+    lines.push(line.replace(/^\/\/ ?/, ''));
+  }
+  return lines.join('\n').trim();
+}
+
+function buildIfNeeded() {
+  const packages = ['libs', 'services'].flatMap((top) =>
+    readdirSync(join(root, top), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(root, top, d.name, 'tsconfig.json')))
+      .map((d) => join(root, top, d.name)),
+  );
+  const unbuilt = packages.filter((p) => !existsSync(join(p, 'dist')));
+  if (unbuilt.length === 0) return;
+  progress(`building (${unbuilt.map((p) => relative(root, p)).join(', ')} not built yet)`);
+  const result = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) {
+    progress(`build failed (exit ${result.status})`);
+    process.exit(1);
+  }
+}
+
+function runOne(name, file) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    progress(`${name}: running ${relative(root, file)}`);
+    const child = spawn(process.execPath, [file], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d.toString();
+      // Progress: the benchmark's own lines, prefixed, as they come.
+      for (const line of d.toString().split('\n')) if (line.trim()) progress(`${name}: ${line}`);
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d.toString();
+      for (const line of d.toString().split('\n')) if (line.trim()) progress(`${name}: ${line}`);
+    });
+    child.once('exit', (code, signal) => {
+      const seconds = (Date.now() - started) / 1000;
+      progress(
+        `${name}: ${code === 0 ? 'done' : `failed (${signal ?? `exit ${code}`})`} in ${seconds.toFixed(0)} s`,
+      );
+      resolve({ name, file, code, signal, stdout, stderr, seconds });
+    });
+  });
+}
+
+const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : undefined;
+const benches = readdirSync(benchDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(benchDir, d.name, 'run.mjs')))
+  .map((d) => d.name)
+  .filter((name) => !only || only.has(name))
+  .sort();
+if (benches.length === 0) {
+  progress(`no benchmark to run${only ? ` (--only ${args.only})` : ''}`);
+  process.exit(1);
+}
+
+buildIfNeeded();
+const startedAt = new Date();
+const machineLines = machine();
+progress(`${benches.length} benchmarks: ${benches.join(', ')}`);
+const results = [];
+for (const name of benches) results.push(await runOne(name, join(benchDir, name, 'run.mjs')));
+const finishedAt = new Date();
+
+const fence = (text) => {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks}text\n${text.replace(/\s+$/, '')}\n${ticks}`;
+};
+const md = [
+  '# Benchmark results',
+  '',
+  `Produced by \`npm run bench\` (\`node bench/run.mjs\`) on ${startedAt.toISOString()}; do not edit by hand.`,
+  `The run took ${((finishedAt.getTime() - startedAt.getTime()) / 60_000).toFixed(1)} minutes.`,
+  'Each benchmark prints every figure beside its peer measured in the same run on the same machine;',
+  'its output is reproduced as printed. What each measures is the comment at the top of its `run.mjs`.',
+  '',
+  '## Machine',
+  '',
+  ...machineLines,
+  '',
+  '## Summary',
+  '',
+  '| benchmark | result | duration |',
+  '| --- | --- | --- |',
+  ...results.map(
+    (r) =>
+      `| [${r.name}](#${r.name}) | ${r.code === 0 ? 'ok' : `failed (${r.signal ?? `exit ${r.code}`})`} | ${r.seconds.toFixed(0)} s |`,
+  ),
+  '',
+  ...results.flatMap((r) => [
+    `## ${r.name}`,
+    '',
+    `\`node ${relative(root, r.file)}\` — ${r.code === 0 ? 'ok' : `**failed** (${r.signal ?? `exit ${r.code}`})`}, ${r.seconds.toFixed(0)} s.`,
+    '',
+    ...(description(r.file) ? [fence(description(r.file)), ''] : []),
+    'Figures as printed:',
+    '',
+    fence(r.stdout || '(printed nothing)'),
+    '',
+    ...(r.code === 0
+      ? []
+      : [
+          'End of its standard error:',
+          '',
+          fence(r.stderr.split('\n').slice(-30).join('\n') || '(empty)'),
+          '',
+        ]),
+  ]),
+].join('\n');
+writeFileSync(args.out, md);
+progress(`wrote ${relative(process.cwd(), args.out) || args.out}`);
+process.exit(results.every((r) => r.code === 0) ? 0 : 1);
