@@ -29,7 +29,11 @@ export const SshEvent = Type.Object(
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     user: Type.Optional(Type.String({ maxLength: 255 })),
     method: Type.Optional(Type.String({ maxLength: 64 })),
-    count: Type.Integer({ minimum: 1 }),
+    /**
+     * Attempts the line stands for: N for `message repeated N times`, else 1; 0 for a PAM report of a
+     * failure that sshd reports again in its own line, so that sums never count it twice.
+     */
+    count: Type.Integer({ minimum: 0 }),
   },
   { additionalProperties: false },
 );

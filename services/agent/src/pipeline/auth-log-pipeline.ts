@@ -123,7 +123,7 @@ export class AuthLogPipeline<P extends SourcePosition> {
           port: event.port,
           user: event.user,
           method: event.method,
-          count: Math.max(1, event.count),
+          count: event.count,
         }),
       );
     } else {
