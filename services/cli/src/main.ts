@@ -1,9 +1,10 @@
-import { UsageError, type Command, type CommandIo } from './command.js';
-import { commands } from './commands/index.js';
+import { UsageError, type CommandIo } from './command.js';
+import { commands, type CommandEntry } from './commands/index.js';
 
-function helpText(): string {
-  const width = Math.max(...commands.map((c) => c.path.join(' ').length));
-  const lines = commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
+async function helpText(): Promise<string> {
+  const loaded = await Promise.all(commands.map((entry) => entry.load()));
+  const width = Math.max(...loaded.map((c) => c.path.join(' ').length));
+  const lines = loaded.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
   return [
     'hostwatch: machine load and SSH logins of a Linux fleet, over NATS JetStream into PostgreSQL.',
     '',
@@ -17,8 +18,8 @@ function helpText(): string {
   ].join('\n');
 }
 
-function find(argv: readonly string[]): { command: Command; rest: readonly string[] } | undefined {
-  let best: Command | undefined;
+function find(argv: readonly string[]): { command: CommandEntry; rest: readonly string[] } | undefined {
+  let best: CommandEntry | undefined;
   for (const command of commands) {
     const matches = command.path.every((word, i) => argv[i] === word);
     if (matches && (!best || command.path.length > best.path.length)) best = command;
@@ -29,15 +30,16 @@ function find(argv: readonly string[]): { command: Command; rest: readonly strin
 /** Runs `hostwatch` with `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    io.stdout.write(helpText());
+    io.stdout.write(await helpText());
     return argv.length === 0 ? 2 : 0;
   }
   const found = find(argv);
   if (!found) {
-    io.stderr.write(`hostwatch: unknown command '${argv.join(' ')}'\n\n${helpText()}`);
+    io.stderr.write(`hostwatch: unknown command '${argv.join(' ')}'\n\n${await helpText()}`);
     return 2;
   }
-  const { command, rest } = found;
+  const command = await found.command.load();
+  const { rest } = found;
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(`${command.usage.trimEnd()}\n`);
     return 0;
