@@ -258,9 +258,12 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     }
     // The file at the path is not the one the saved position belongs to: it was rotated while the agent was stopped.
     this.#queue = await this.#rotatedAfter(saved.fingerprint, saved.offset, new Set([liveFingerprint]), true);
-    // The content seen at the path a moment ago was cut away meanwhile (copytruncate now): it is read from its copy.
+    // The content seen at the path a moment ago was cut away meanwhile (copytruncate now): it is read from its copy,
+    // or, when the copy could not be found yet, from where the saved position stands once its copy turns up.
     if (live !== undefined && this.#queue.some((q) => q.fingerprint === live.splitter.fingerprint)) {
       live.splitter = new LineSplitter(this.path, 0);
+    } else if (live !== undefined && live.splitter.fingerprint === saved.fingerprint) {
+      live.splitter = new LineSplitter(this.path, saved.offset, saved.fingerprint);
     }
     if (this.#queue.length === 0) {
       this.#log.warn(
