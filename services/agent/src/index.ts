@@ -1,7 +1,7 @@
 export { Agent, NotConnectedError, type AgentLog, type AgentOptions } from './agent.js';
 export { agentConfigSpec, type AgentConfig } from './config/agent-config.js';
 export { Delivery, type DeliveryHealth, type DeliveryLog, type DeliveryOptions, type PublishFn } from './delivery/delivery.js';
-export { jetStreamPublisher } from './delivery/jetstream-publisher.js';
+export { PublishTimeoutError, jetStreamPublisher } from './delivery/jetstream-publisher.js';
 export { Spool, SpoolFullError, type SpoolEntry, type SpoolOptions } from './delivery/spool.js';
 export { main } from './main.js';
 export {

@@ -16,13 +16,16 @@ afterEach(async () => {
   while (fixtures.length) await fixtures.pop()?.dispose();
 });
 
+let agentLog = '';
+
 function startAgent(env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [cli, 'agent'], {
-    env: { ...process.env, ...env, STATS_INTERVAL: '1s', SSH_BATCH_SIZE: '50', SSH_BATCH_WAIT: '100ms' },
+    env: { ...process.env, ...env, STATS_INTERVAL: '1s', SSH_BATCH_SIZE: '50', SSH_BATCH_WAIT: '100ms', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.resume();
-  child.stderr!.resume();
+  agentLog = '';
+  child.stdout!.on('data', (d: Buffer) => (agentLog = (agentLog + d.toString()).slice(-20_000)));
+  child.stderr!.on('data', (d: Buffer) => (agentLog = (agentLog + d.toString()).slice(-20_000)));
   children.push(child);
   return child;
 }
@@ -110,7 +113,7 @@ describe('agent process', () => {
       return t > down && t < up;
     });
     // One sample a second for 30 s, every one kept in the spool and delivered afterwards.
-    expect(sampledWhileDown.length).toBeGreaterThanOrEqual(20);
+    expect(sampledWhileDown.length, agentLog).toBeGreaterThanOrEqual(20);
     expect(new Set(stats.map((m) => m.id)).size).toBe(stats.length);
   });
 });
