@@ -26,8 +26,16 @@ function indexOf(rules: Rules): ClientIndex {
 /** The clients of `rules` that match a host: by its host id (`host`), or by any address it reports (`ip`); in file order. */
 export function clientsForHost(rules: Rules, hostId: string, addresses: readonly string[]): Client[] {
   const { byHost, byIp } = indexOf(rules);
-  const found = new Set<Client>(byHost.get(hostId) ?? []);
-  for (const address of addresses) for (const c of byIp.get(address) ?? []) found.add(c);
+  const ofHost = byHost.get(hostId);
+  let found: Set<Client> | undefined;
+  for (const address of addresses) {
+    const ofIp = byIp.get(address);
+    if (!ofIp) continue;
+    found ??= new Set(ofHost);
+    for (const c of ofIp) found.add(c);
+  }
+  // Most hosts match by one key only: no set to build, and the index already holds file order.
+  if (!found) return ofHost ? [...ofHost] : [];
   if (found.size <= 1) return [...found];
   return rules.clients.filter((c) => found.has(c));
 }
