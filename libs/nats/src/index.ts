@@ -16,3 +16,4 @@ export {
   streamConfig,
   type EnsureOutcome,
 } from './topology.js';
+export { STREAM_LIMIT_ENV, StreamLimitError, streamLimitsFromEnv } from './stream-limits-from-env.js';

@@ -132,3 +132,17 @@ describe('connectWithBackoff', () => {
     await expect(pending).rejects.toThrow(/abort/i);
   });
 });
+
+describe('streamLimitsFromEnv', () => {
+  it('reads the operator limits and refuses bad ones, listing each', async () => {
+    const { streamLimitsFromEnv } = await import('../src/index.js');
+    expect(streamLimitsFromEnv({ STREAM_REPLICAS: '3', STREAM_MAX_BYTES: '1073741824' })).toEqual({
+      replicas: 3,
+      maxBytes: 1073741824,
+    });
+    expect(streamLimitsFromEnv({})).toEqual({});
+    expect(() => streamLimitsFromEnv({ STREAM_REPLICAS: '7', STREAM_MAX_AGE_MS: '1.5' })).toThrow(
+      /STREAM_REPLICAS must be a whole number from 1 to 5, not "7"; STREAM_MAX_AGE_MS must be a whole number/,
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { Lifecycle } from '@hostwatch/lifecycle';
 import { createLogger } from '@hostwatch/log';
+import { natsCredentialsFromEnv } from '@hostwatch/nats';
 import { readApiConfig } from './config/api-config.js';
 import { apiComponents } from './server.js';
 
@@ -12,7 +13,7 @@ export async function runApi(env: NodeJS.ProcessEnv): Promise<number> {
   const config = readApiConfig(env);
   const log = createLogger({ service: 'api', level: config.logLevel, env });
   const lifecycle = new Lifecycle({ logger: log.child({ component: 'lifecycle' }), stopTimeoutMs: 10_000 });
-  const { components } = apiComponents(config, log);
+  const { components } = apiComponents(config, log, natsCredentialsFromEnv(env));
   for (const component of components) lifecycle.add(component);
   log.info(
     {

@@ -1,5 +1,5 @@
 import type { Database } from '@hostwatch/db';
-import { connectWithBackoff } from '@hostwatch/nats';
+import { connectWithBackoff, type NatsCredentials } from '@hostwatch/nats';
 import type { Component } from '@hostwatch/lifecycle';
 import type { Logger } from '@hostwatch/log';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -17,6 +17,7 @@ import type { ApiConfig } from './config/api-config.js';
 export function apiComponents(
   config: ApiConfig,
   log: Logger,
+  credentials: NatsCredentials = {},
 ): { components: Component[]; app: () => FastifyInstance | undefined } {
   let db: Kysely<Database> | undefined;
   let nc: NatsConnection | undefined;
@@ -38,6 +39,7 @@ export function apiComponents(
           servers: config.natsUrl,
           name: 'hostwatch-api',
           log: log.child({ component: 'nats' }),
+          credentials,
           signal: abort.signal,
         }).then(
           (connection) => {
