@@ -126,17 +126,15 @@ async function checkApi(stack: StackProcess, lab: SshLab, invalidUser: string): 
   const list = Array.isArray(days) ? days : days.items;
   const day = list.find((d) => d.day === today);
   // Five connections; four failed passwords (three for the real user, one for the invalid user).
-  expect
-    .soft(day, JSON.stringify(list))
-    .toEqual({
-      hostId: stack.hostId,
-      day: today,
-      attempts: 5,
-      failures: 4,
-      invalidUsers: 1,
-      accepted: 1,
-      sources: 1,
-    });
+  expect.soft(day, JSON.stringify(list)).toEqual({
+    hostId: stack.hostId,
+    day: today,
+    attempts: 5,
+    failures: 4,
+    invalidUsers: 1,
+    accepted: 1,
+    sources: 1,
+  });
 }
 
 async function checkMail(

@@ -34,6 +34,9 @@ export interface CaughtMail {
 /** `hostwatch start --state DIR` as a child process, as `npm start` runs it. */
 export interface StackProcess {
   readonly stateDir: string;
+  /** The pid of `hostwatch start` (the parent of nats-server and the services). */
+  readonly pid: number;
+  readonly databaseUrl: string;
   readonly ports: Record<(typeof PORT_NAMES)[number], number>;
   readonly hostId: string;
   readonly readToken: string;
@@ -110,8 +113,12 @@ export async function startStackProcess(options: StackProcessOptions): Promise<S
   }
   const tokens = JSON.parse(await readFile(join(stateDir, 'api-tokens.json'), 'utf8')) as { read: string };
   const apiBase = `http://127.0.0.1:${ports['api']}`;
+  const databaseUrl = /^PostgreSQL\s+(\S+)/m.exec(out)?.[1];
+  if (!databaseUrl) throw new Error(`no PostgreSQL line in the summary:\n${out}`);
   return {
     stateDir,
+    pid: child.pid!,
+    databaseUrl,
     ports: ports as StackProcess['ports'],
     hostId: options.hostId,
     readToken: tokens.read,
