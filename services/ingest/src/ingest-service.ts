@@ -1,4 +1,4 @@
-import { CONSUMER_SPECS, STREAM_NAME, streamSpec } from '@hostwatch/contract';
+import { CONSUMER_SPECS, STREAM_NAME, streamSpec, type StreamLimits } from '@hostwatch/contract';
 import { readKeyFile, type CollectorKeyPair } from '@hostwatch/envelope';
 import { connectWithBackoff, ensureConsumer, ensureStream, type NatsCredentials } from '@hostwatch/nats';
 import { createMetricsRegistry, startOpsServer, type Registry } from '@hostwatch/ops';
@@ -33,6 +33,8 @@ export interface IngestServiceDeps {
   readonly name?: string | undefined;
   /** How ingest authenticates to NATS (nkey seed file, TLS files); none when omitted. */
   readonly natsCredentials?: NatsCredentials | undefined;
+  /** The operator's stream limits (`STREAM_*`), the same every service provisions with. */
+  readonly streamLimits?: StreamLimits | undefined;
 }
 
 /**
@@ -76,7 +78,7 @@ export async function startIngestService(
     });
     stops.push(() => nc.drain().catch(() => nc.close()));
     const jsm = await jetstreamManager(nc);
-    await ensureStream(jsm, streamSpec());
+    await ensureStream(jsm, streamSpec(deps.streamLimits));
     const spec = {
       ...CONSUMER_SPECS.ingest,
       ackWaitMs: config.ackWaitMs,

@@ -1,6 +1,6 @@
 import { Lifecycle } from '@hostwatch/lifecycle';
 import { createLogger } from '@hostwatch/log';
-import { natsCredentialsFromEnv } from '@hostwatch/nats';
+import { natsCredentialsFromEnv, streamLimitsFromEnv } from '@hostwatch/nats';
 import { readIngestConfig } from './config/ingest-config.js';
 import { startIngestService } from './ingest-service.js';
 
@@ -16,7 +16,11 @@ export async function runIngest(env: NodeJS.ProcessEnv): Promise<number> {
   lifecycle.add({
     name: 'ingest',
     start: async () => {
-      const service = await startIngestService(config, { log, natsCredentials: natsCredentialsFromEnv(env) });
+      const service = await startIngestService(config, {
+        log,
+        natsCredentials: natsCredentialsFromEnv(env),
+        streamLimits: streamLimitsFromEnv(env),
+      });
       return () => service.stop();
     },
   });
