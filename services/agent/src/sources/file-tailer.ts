@@ -60,6 +60,7 @@ interface QueuedFile {
 
 const CHUNK_BYTES = 64 * 1024;
 const DRAIN_ATTEMPTS = 5;
+const MISSING_CHECKS = 10;
 
 /**
  * Follows one log file across rotation and delivers its complete lines in batches, each line with a
@@ -100,6 +101,8 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
   readonly #finished: string[] = [];
   /** The fingerprint of the last file read to its end: where a gap in the rotated files is looked for. */
   #lastFinished: string | undefined;
+  /** The file of the saved position, not found at the start, looked for again at the next few checks. */
+  #missing: { fingerprint: string; offset: number; checksLeft: number } | undefined;
   /** A change event or the poll came since the path was last looked at. */
   #pathMayHaveChanged = false;
   #queue: QueuedFile[] = [];
@@ -270,6 +273,8 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
         { path: this.path, fingerprint: saved.fingerprint, offset: saved.offset },
         'the file of the saved position is no longer there, not even rotated; reading the current file from its start',
       );
+      // A rotation running at this very moment (a copy not written yet) hides it: it is looked for a while longer.
+      this.#missing = { fingerprint: saved.fingerprint, offset: saved.offset, checksLeft: MISSING_CHECKS };
     } else {
       this.#log.info(
         { path: this.path, files: this.#queue.map((q) => q.file.path) },
@@ -513,6 +518,19 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
    * left behind, whether reading should go on at once, or how long to wait.
    */
   async #checkIdentity(): Promise<{ lines: TailLine[]; changed: boolean; waitMs?: number }> {
+    const missing = this.#missing;
+    if (missing !== undefined) {
+      missing.checksLeft -= 1;
+      if (missing.checksLeft <= 0) this.#missing = undefined;
+      const held = new Set<string | undefined>([this.#live?.splitter.fingerprint]);
+      const found = await this.#rotatedAfter(missing.fingerprint, missing.offset, held, false);
+      if (found.length > 0) {
+        this.#missing = undefined;
+        this.#queue = found;
+        this.#log.info({ path: this.path, files: found.map((q) => q.file.path) }, 'the file of the saved position turned up; reading it');
+        return { lines: [], changed: true };
+      }
+    }
     const live = this.#live;
     if (live === undefined) return { lines: [], changed: false };
     const size = (await live.handle.stat()).size;
@@ -583,6 +601,8 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
       'the file was truncated and no copy of it was found; lines written just before the truncation may be lost',
     );
     const last = old.flush();
+    // A copy still being made, or renamed while the directory was read, turns up at one of the next checks.
+    this.#missing = { fingerprint: old.fingerprint, offset: old.pendingOffset, checksLeft: MISSING_CHECKS };
     return last === undefined ? [] : [last];
   }
 
