@@ -1,5 +1,6 @@
 import { createDb, type Database } from '@hostwatch/db';
 import { createTestDatabase } from '@hostwatch/testkit';
+import type { StatsMessageV1 } from '@hostwatch/contract';
 import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Evaluator, parseRules, silentLog, type HostMessageItem } from '../src/index.js';
@@ -13,20 +14,25 @@ const rules = parseRules(
   ).join('\n')}\n</clients>`,
 ).rules;
 
+/** A stats message as the evaluator takes it. */
+interface StatsItem extends HostMessageItem {
+  readonly message: StatsMessageV1;
+}
+
 // Memory and disk of host h at second t: each host crosses the limits at its own times, so series go pending, fire and resolve.
-function sample(h: number, t: number): HostMessageItem {
+function sample(h: number, t: number): StatsItem {
   const phase = (t / 10 + h) % 12;
   const memory = phase < 5 ? 40 : phase < 9 ? 85 + h : 75;
   const disk = (t / 10 + 2 * h) % 7 === 0 ? 95 : 50;
   return { hostId: `h${h}`, messageId: `h${h}:${t}`, message: statsMessage(`h${h}`, T0 + t * 1000, { memory, disks: { '/': disk } }) };
 }
 
-const items: HostMessageItem[] = [];
+const items: StatsItem[] = [];
 for (let t = 0; t <= 240; t += 10) for (let h = 0; h < HOSTS; h++) items.push(sample(h, t));
 
 // A deterministic shuffle of every host's samples within `spanS` seconds (less than the lateness).
-function shuffledWithin(list: readonly HostMessageItem[], spanS: number): HostMessageItem[] {
-  const key = (i: HostMessageItem, n: number): number => Math.floor(Date.parse(i.message.time) / 1000 / spanS) * 1e6 + ((n * 7919) % 1009);
+function shuffledWithin(list: readonly StatsItem[], spanS: number): StatsItem[] {
+  const key = (i: StatsItem, n: number): number => Math.floor(Date.parse(i.message.time) / 1000 / spanS) * 1e6 + ((n * 7919) % 1009);
   return list.map((i, n) => ({ i, k: key(i, n) })).sort((a, b) => a.k - b.k).map(({ i }) => i);
 }
 
