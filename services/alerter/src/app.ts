@@ -1,3 +1,4 @@
+import type { StreamLimits } from '@hostwatch/contract';
 import type { Database } from '@hostwatch/db';
 import { Opener, type CollectorKeyPair } from '@hostwatch/envelope';
 import type { Component } from '@hostwatch/lifecycle';
@@ -21,6 +22,8 @@ import { connectDatabase } from './store/connect-database.js';
 export interface AlerterOptions {
   readonly natsUrl: string;
   readonly natsCredentials?: NatsCredentials;
+  /** The operator's stream limits (`STREAM_*`), the same every service provisions with. */
+  readonly streamLimits?: StreamLimits;
   readonly databaseUrl: string;
   readonly collectorKeys: CollectorKeyPair | readonly CollectorKeyPair[];
   readonly rulesFile: string;
@@ -131,7 +134,7 @@ export function buildAlerter(o: AlerterOptions): AlerterParts {
       name: 'nats',
       start: async (signal) => {
         nc = await connectWithBackoff({ servers: o.natsUrl, name: `hostwatch-alerter ${o.replica}`, log: o.log.child({ component: 'nats' }), signal, ...(o.natsCredentials ? { credentials: o.natsCredentials } : {}) });
-        await ensureTopology(nc);
+        await ensureTopology(nc, o.streamLimits);
       },
       stop: async () => {
         await nc?.drain().catch(() => nc?.close());

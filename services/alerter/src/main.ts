@@ -2,7 +2,7 @@ import { ConfigError } from '@hostwatch/config';
 import { readKeyFile } from '@hostwatch/envelope';
 import { Lifecycle } from '@hostwatch/lifecycle';
 import { createLogger } from '@hostwatch/log';
-import { natsCredentialsFromEnv } from '@hostwatch/nats';
+import { natsCredentialsFromEnv, streamLimitsFromEnv } from '@hostwatch/nats';
 import { buildAlerter } from './app.js';
 import { systemClock } from './clock.js';
 import { loadAlerterConfig } from './config/alerter-config.js';
@@ -33,6 +33,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, stderr: NodeJS.
   const parts = buildAlerter({
     natsUrl: s.natsUrl,
     natsCredentials: natsCredentialsFromEnv(env),
+    streamLimits: streamLimitsFromEnv(env),
     databaseUrl: s.databaseUrl,
     collectorKeys,
     rulesFile: s.rulesFile,
