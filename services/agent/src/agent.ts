@@ -11,6 +11,10 @@ import { Spool } from './delivery/spool.js';
 import { AuthLogPipeline, type LogSource, type PipelineLog, type SourcePosition } from './pipeline/auth-log-pipeline.js';
 import { StatsPipeline } from './pipeline/stats-pipeline.js';
 import { StatsCollector } from './stats/stats-collector.js';
+import { JournalSource } from './sources/journal-source.js';
+import type { JournalPosition } from './sources/journal-record.js';
+import type { LinePosition } from './sources/line-position.js';
+import type { AuthLogSource } from './sources/open-auth-log-sources.js';
 
 /** The part of a pino logger the agent uses: leveled calls and children per component. */
 export interface AgentLog extends PipelineLog {
@@ -34,7 +38,7 @@ export interface AgentOptions {
   readonly log: AgentLog;
   readonly version: string;
   /** The auth log sources to read (built from the configuration by `openAuthLogSources`). */
-  readonly sources: readonly LogSource<SourcePosition>[];
+  readonly sources: readonly AuthLogSource[];
 }
 
 /**
@@ -43,7 +47,7 @@ export interface AgentOptions {
  * while NATS is unreachable (messages wait in the spool) and connects when it can.
  */
 export class Agent {
-  private readonly pipelines: AuthLogPipeline<SourcePosition>[] = [];
+  private readonly pipelines: { run(): Promise<void>; stop(): void }[] = [];
   private runs: Promise<void>[] = [];
 
   private constructor(
@@ -104,7 +108,12 @@ export class Agent {
     return agent;
   }
 
-  private addSource(source: LogSource<SourcePosition>): void {
+  private addSource(source: AuthLogSource): void {
+    if (source instanceof JournalSource) this.addPipeline<JournalPosition>(source);
+    else this.addPipeline<LinePosition>(source);
+  }
+
+  private addPipeline<P extends SourcePosition>(source: LogSource<P>): void {
     const scanner = new AuthLogScanner();
     this.shared.scanners.push(scanner);
     this.pipelines.push(

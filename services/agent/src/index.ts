@@ -13,7 +13,14 @@ export {
   type SourcePosition,
 } from './pipeline/auth-log-pipeline.js';
 export { StatsPipeline, type StatsPipelineOptions } from './pipeline/stats-pipeline.js';
-export { DEFAULT_AUTH_LOGS, NoAuthLogError, openAuthLogSources } from './sources/open-auth-log-sources.js';
+export { openAuthLogSources, type AuthLogSource } from './sources/open-auth-log-sources.js';
+export { DEFAULT_AUTH_LOG_CANDIDATES, detectAuthLog, type AuthLogChoice, type DetectAuthLogOptions } from './sources/detect-auth-log.js';
+export { FileTailer, type FileTailerOptions } from './sources/file-tailer.js';
+export { JournalError } from './sources/journal-error.js';
+export { AUTH_JOURNAL_MATCHES, JournalSource, type JournalSourceOptions } from './sources/journal-source.js';
+export { NoAuthLogError } from './sources/no-auth-log-error.js';
+export { PositionFileError } from './sources/position-file-error.js';
+export { PositionStore } from './sources/position-store.js';
 export { AGENT_VERSION } from './version.js';
 export { hostAddresses, MAX_ADDRESSES, type InterfaceAddresses } from './stats/addresses.js';
 export { bootIdFromBootTime, parseBootId, readBootId } from './stats/boot-id.js';

@@ -107,7 +107,9 @@ export class AuthLogPipeline<P extends SourcePosition> {
     this.pending.last = line.position;
     const event = scanner.scan(line.text, this.lineNumber);
     if (!event) return;
-    const at = { hostId, source: line.position.fingerprint, offset: line.position.offset };
+    // A message id token allows letters, digits, '-' and '_' (the journal's is `journal:<id>`).
+    const source = line.position.fingerprint.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+    const at = { hostId, source, offset: line.position.offset };
     if (isSshd(event)) {
       sessions.add(event);
       const session = sessions.sessionIdOf(event) ?? `${event.host ?? hostId}:${event.pid ?? '-'}`;

@@ -88,7 +88,7 @@ describe('agent', () => {
     fixtures.push(f);
     const config = loadConfig(agentConfigSpec, { env: { ...f.env, AUTH_LOG_PATHS: '/nonexistent/auth.log,/nonexistent/secure' } });
     await expect(openAuthLogSources(config, createLogger({ service: 'agent', level: 'warn' }))).rejects.toThrow(
-      /no readable auth log: tried \/nonexistent\/auth\.log, \/nonexistent\/secure; run the agent in group adm/,
+      /no SSH login log to read: \/nonexistent\/auth\.log: ENOENT; \/nonexistent\/secure: ENOENT\. Run the agent as a user in group 'adm'/,
     );
   });
 });
