@@ -137,7 +137,10 @@ export class Evaluator {
         }
       }
       const sshHosts = await this.#recordSsh(trx, ssh);
-      for (const [hostId, events] of sshHosts) for (const e of events) security.push({ hostId, kind: 'ssh', event: e });
+      // A `count: 0` event is PAM's echo of an attempt sshd reports in its own line: mailed with that line, not again.
+      for (const [hostId, events] of sshHosts) {
+        for (const e of events) if (e.count > 0) security.push({ hostId, kind: 'ssh', event: e });
+      }
       await this.#queueSecurity(trx, security, now);
       await this.#evaluateStats(trx, book, rules, stats, [], now);
       for (const [hostId, events] of sshHosts) {
