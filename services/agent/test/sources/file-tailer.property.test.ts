@@ -34,10 +34,10 @@ const key = (l: TailLine): string => `${l.position.fingerprint}:${l.position.off
 
 describe('FileTailer property: exactly once over random writes, rotations, truncations and restarts', () => {
   it('delivers every written line under exactly one position, and nothing committed twice', { timeout: 300_000 }, async () => {
-    let runs = 0;
+    let sequences = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 14 }), async (steps) => {
-        runs++;
+        sequences++;
         const dir = await tempDir();
         const path = join(dir, 'auth.log');
         const stateDir = join(dir, 'state');
@@ -141,6 +141,6 @@ describe('FileTailer property: exactly once over random writes, rotations, trunc
       { numRuns: 40, interruptAfterTimeLimit: 60_000, markInterruptAsFailure: false },
     );
     // The time limit must not have hollowed the property out: some sequences must have run.
-    expect(runs).toBeGreaterThanOrEqual(5);
+    expect(sequences).toBeGreaterThanOrEqual(5);
   });
 });
