@@ -152,10 +152,8 @@ describe('Lifecycle', () => {
     );
     const exit = lifecycle.run();
     await logger.waitFor('running');
-    const since = Date.now();
     signals.emit('SIGTERM');
     expect(await exit).toBe(1);
-    expect(Date.now() - since).toBeLessThan(4_000);
     expect(journal).toEqual(['start db', 'start stuck', 'stop db']);
     expect(logger.records.find((r) => r.msg === 'stop timed out')).toMatchObject({
       level: 'error',
