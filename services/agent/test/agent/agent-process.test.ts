@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@hostwatch/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentFixture, eventIds, failedLine, type AgentFixture } from './agent-fixture.js';
+import { agentFixture, eventIds, failedLine, type AgentFixture, type OpenedStreamMessage } from './agent-fixture.js';
 
 // The agent runs as operators run it: `hostwatch agent`, a real process that a test can kill -9.
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'cli', 'bin', 'hostwatch.js');
@@ -98,13 +98,17 @@ describe('agent process', () => {
     await new Promise((r) => setTimeout(r, 30_000));
     const up = Date.now();
     await f.server.restart();
+    // The spool is replayed in order, so once a sample taken after the restart has arrived, every
+    // message spooled before it has been delivered too (or was lost, which the counts below catch).
+    const sampledAfter = (m: OpenedStreamMessage): boolean =>
+      m.subject === 'hostwatch.web-01.stats' && Date.parse(String(m.body['time'])) > up;
     const all = await waitFor(
-      'spooled events',
+      'spooled events and a sample taken after the restart',
       async () => {
         const messages = await f.readAll().catch(() => []);
-        return eventIds(messages).distinct.size >= 400 ? messages : undefined;
+        return eventIds(messages).distinct.size >= 400 && messages.some(sampledAfter) ? messages : undefined;
       },
-      { timeoutMs: 60_000 },
+      { timeoutMs: 90_000 },
     );
     expect(eventIds(all).distinct.size).toBe(400);
     const stats = all.filter((m) => m.subject === 'hostwatch.web-01.stats');
@@ -115,5 +119,5 @@ describe('agent process', () => {
     // One sample a second for 30 s, every one kept in the spool and delivered afterwards.
     expect(sampledWhileDown.length, agentLog).toBeGreaterThanOrEqual(20);
     expect(new Set(stats.map((m) => m.id)).size).toBe(stats.length);
-  });
+  }, 180_000);
 });
