@@ -17,8 +17,8 @@ interface Run {
   exited: Promise<number | null>;
 }
 
-function start(stateDir: string): Run {
-  const child = spawn(process.execPath, [cli, 'start', '--state', stateDir], {
+function start(stateDir: string, ...options: string[]): Run {
+  const child = spawn(process.execPath, [cli, 'start', '--state', stateDir, ...options], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'info', AUTH_LOG_SOURCE: 'none' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,16 +82,28 @@ describe('hostwatch start', () => {
     expect(first.stderr()).toMatch(/hostwatch: stopped/);
     const firstKey = /enrolled with key (\w+)/.exec(first.stderr())?.[1];
 
-    const second = start(stateDir);
+    const second = start(stateDir, '--nats-sync', '1s');
     try {
       await waitFor('the stack to run again', () => (second.stdout().includes('hostwatch is running') ? true : undefined), {
         timeoutMs: 90_000,
       });
       expect(second.stderr()).toMatch(/database is up to date/);
       expect(/enrolled with key (\w+)/.exec(second.stderr())?.[1]).toBe(firstKey);
+      // The server itself reports the interval it was given (nanoseconds in /varz).
+      const varz = (await (await fetch(`http://127.0.0.1:${ports['natsMonitor']}/varz`)).json()) as {
+        jetstream?: { config?: { sync_interval?: number; sync_always?: boolean } };
+      };
+      expect(varz.jetstream?.config?.sync_interval).toBe(1_000_000_000);
+      expect(varz.jetstream?.config?.sync_always ?? false).toBe(false);
     } finally {
       second.child.kill('SIGINT');
     }
     expect(await second.exited).toBe(0);
+  });
+
+  it('refuses a --nats-sync that is neither always nor a duration, saying what it takes', async () => {
+    const run = start(join(tmpdir(), 'hostwatch-start-never-created'), '--nats-sync', 'sometimes');
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toMatch(/--nats-sync "sometimes" is not 'always' or a duration such as 500ms, 1s or 2m/);
   });
 });

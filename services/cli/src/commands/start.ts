@@ -11,7 +11,7 @@ const cliBin = join(dirname(dirname(dirname(fileURLToPath(import.meta.url)))), '
 export const startCommand: Command = {
   path: ['start'],
   summary: 'run the whole system on this machine (what npm start runs)',
-  usage: `Usage: hostwatch start [--state DIR]
+  usage: `Usage: hostwatch start [--state DIR] [--nats-sync always|DURATION]
 
 Starts PostgreSQL (a private cluster in the state directory, unless DATABASE_URL is set),
 nats-server with JetStream, a local mail catcher, ingest, alerter, api and an agent watching this
@@ -19,12 +19,26 @@ machine; prints where the dashboard, the OpenAPI document and the caught mail ar
 everything, the last started first. A second run reuses the state, ports and keys.
 
 Options:
-  --state DIR   state directory (default: HOSTWATCH_HOME, else .hostwatch in the checkout)`,
+  --state DIR        state directory (default: HOSTWATCH_HOME, else .hostwatch in the checkout)
+  --nats-sync WHEN   when nats-server fsyncs: always (default: before acknowledging each message,
+                     so an acknowledged message survives a power loss) or an interval such as 1s
+                     (several times the throughput; a power loss may take the last interval)`,
   async run(args, io) {
-    const { values } = parseArgs({ args: [...args], options: { state: { type: 'string' } }, strict: true });
+    const { values } = parseArgs({
+      args: [...args],
+      options: { state: { type: 'string' }, 'nats-sync': { type: 'string', default: 'always' } },
+      strict: true,
+    });
+    const natsSync = values['nats-sync'];
+    if (!/^(always|\d+(ms|s|m))$/.test(natsSync)) {
+      io.stderr.write(
+        `hostwatch start: --nats-sync ${JSON.stringify(natsSync)} is not 'always' or a duration such as 500ms, 1s or 2m\n`,
+      );
+      return 2;
+    }
     const root = repoRoot(io.cwd);
     const stateDir = resolve(io.cwd, values.state ?? io.env['HOSTWATCH_HOME'] ?? join(root, '.hostwatch'));
-    const stack = await startLocalStack({ root, stateDir, cliBin, env: io.env, out: io.stderr });
+    const stack = await startLocalStack({ root, stateDir, cliBin, env: io.env, out: io.stderr, natsSync });
     io.stdout.write(`\nhostwatch is running. Ctrl-C stops it.\n\n${stack.summary}\n\n`);
     const signal = await new Promise<NodeJS.Signals>((done) => {
       process.once('SIGINT', () => done('SIGINT'));

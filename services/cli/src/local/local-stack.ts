@@ -30,6 +30,8 @@ export interface LocalStackOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Where progress and the services' logs go. */
   readonly out: NodeJS.WritableStream;
+  /** nats-server's `sync_interval`: `always` (the default) or a duration such as `1s`. */
+  readonly natsSync?: string;
 }
 
 /** A running local stack. */
@@ -190,8 +192,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const applied = await migrateToLatest(databaseUrl);
     say(applied.length ? `applied ${applied.map((m) => m.migrationName).join(', ')}` : 'database is up to date');
 
-    say(`starting nats-server on 127.0.0.1:${ports.nats} (JetStream, sync_interval: always)`);
+    const syncInterval = options.natsSync ?? 'always';
+    say(`starting nats-server on 127.0.0.1:${ports.nats} (JetStream, sync_interval: ${syncInterval})`);
     const nats: NatsServer = await startNatsServer({
+      syncInterval,
       binary: tools.natsServer,
       dir: join(stateDir, 'nats'),
       port: ports.nats,

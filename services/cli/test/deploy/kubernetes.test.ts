@@ -167,7 +167,7 @@ describe('deploy/k8s', () => {
       expect(nats.spec?.['volumeClaimTemplates'][0].metadata.name).toBe('data');
       const anti = nats.spec?.['template'].spec.affinity.podAntiAffinity;
       const config = find(objects, 'ConfigMap', nats.spec?.['template'].spec.volumes[0].configMap.name);
-      expect(config.data?.['nats.conf']).toMatch(/sync_interval: always/);
+      expect(config.data?.['nats.conf']).toMatch(/^\s*sync_interval: 1s$/m);
       expect(config.data?.['nats.conf']).toMatch(/nats-route:\/\/nats-2\.nats-headless:6222/);
       if (overlay === 'production')
         expect(anti.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
