@@ -30,6 +30,12 @@ export interface HostStatsTable {
   received_at: CreatedAt;
 }
 
+/**
+ * Each host's newest stats sample (greatest `time`, then boot id and sequence), kept by ingest in
+ * the transaction that stores the sample; the same columns as {@link HostStatsTable}.
+ */
+export type HostLatestTable = HostStatsTable;
+
 /** Hourly rollup of host stats for long ranges: sums and maxima, averages are sum / samples. */
 export interface HostStatsHourlyTable {
   host_id: string;
@@ -145,6 +151,7 @@ export interface QuarantineTable {
 /** The tables ingest writes. */
 export interface IngestTables {
   host_stats: HostStatsTable;
+  host_latest: HostLatestTable;
   host_stats_hourly: HostStatsHourlyTable;
   ssh_events: SshEventsTable;
   ssh_sessions: SshSessionsTable;
