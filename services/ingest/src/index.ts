@@ -23,6 +23,7 @@ export {
 export { PARTITIONED_TABLES, PartitionManager, utcDay } from './store/partition-manager.js';
 export { DatabaseUnavailableError, isTransientDatabaseError } from './store/database-errors.js';
 export { writeStats, type StatsItem } from './store/stats-writer.js';
+export { writeLatestStats } from './store/latest-stats-writer.js';
 export { writeSshEvents, type SshItem } from './store/ssh-writer.js';
 export { writeSecurityEvents, type SecurityEventItem } from './store/security-event-writer.js';
 export { writeQuarantine, type QuarantineRecord } from './quarantine/quarantine-writer.js';

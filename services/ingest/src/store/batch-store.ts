@@ -6,6 +6,7 @@ import { crashPoint, type CrashPoint } from './crash-point.js';
 import { DatabaseUnavailableError } from './database-errors.js';
 import { recordEnrollments, touchHosts, touchPendingHosts, type HostSighting } from './host-writer.js';
 import { utcDay, type PartitionManager } from './partition-manager.js';
+import { writeLatestStats } from './latest-stats-writer.js';
 import { writeSecurityEvents } from './security-event-writer.js';
 import { writeSshEvents } from './ssh-writer.js';
 import { writeStats } from './stats-writer.js';
@@ -45,7 +46,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * Writes a batch in one transaction: enrollments, stats, sshd events with their sessions and
- * daily rollup, security events, host sightings and quarantine rows. Unique keys make writing
+ * daily rollup, security events, host sightings, each host's latest sample and quarantine rows. Unique keys make writing
  * the same messages again a no-op, so the caller acknowledges after commit and a crash anywhere
  * before the acknowledgement only leads to a harmless re-delivery.
  */
@@ -120,6 +121,7 @@ export class BatchStore {
       for (const id of await writeSecurityEvents(client, events, keepFrom)) stored.add(id);
       await touchHosts(client, sightings);
       await touchPendingHosts(client, batch.pendingHosts);
+      await writeLatestStats(client, stats);
       await writeQuarantine(client, batch.quarantine, this.#options.quarantineMaxBytes);
       crashPoint(this.#options.crashAt, 'before-commit');
       await client.query('COMMIT');

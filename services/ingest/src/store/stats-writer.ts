@@ -24,21 +24,22 @@ JOIN jsonb_array_elements($20::jsonb) WITH ORDINALITY AS d(detail, n) ON d.n = u
 ON CONFLICT DO NOTHING
 RETURNING message_id`;
 
-/**
- * Inserts stats samples with one `INSERT … SELECT FROM unnest(arrays)` (a named prepared
- * statement); a sample already stored is skipped by the primary key. Returns the ids of the
- * messages that added a row.
- */
-export async function writeStats(client: pg.ClientBase, items: readonly StatsItem[]): Promise<Set<string>> {
-  if (items.length === 0) return new Set();
-  const columns: unknown[][] = Array.from({ length: 19 }, () => new Array<unknown>(items.length));
-  const details: string[] = [];
-  items.forEach(({ messageId, message: m }, i) => {
-    const disk = m.disks.reduce<number | null>(
-      (max, d) => (max === null || d.usedPercent > max ? d.usedPercent : max),
-      null,
-    );
-    const values = [
+/** A sample as the stats tables store it: the column values in INSERT order, and its detail as JSON. */
+export interface SampleRow {
+  /** host_id … disk_max_used_percent, then message_id: 19 values. */
+  readonly values: unknown[];
+  /** The detail column's JSON document. */
+  readonly detail: string;
+}
+
+/** The columns of one sample, shared by host_stats and host_latest. */
+export function sampleRow(messageId: string, m: StatsMessageV1): SampleRow {
+  const disk = m.disks.reduce<number | null>(
+    (max, d) => (max === null || d.usedPercent > max ? d.usedPercent : max),
+    null,
+  );
+  return {
+    values: [
       m.hostId,
       m.time,
       m.bootId,
@@ -58,18 +59,31 @@ export async function writeStats(client: pg.ClientBase, items: readonly StatsIte
       m.processes ?? null,
       disk,
       messageId,
-    ];
+    ],
+    detail: JSON.stringify({
+      cores: m.cpu.cores,
+      disks: m.disks,
+      network: m.network,
+      agent: m.agent,
+      os: m.os,
+      intervalMs: m.intervalMs,
+    }),
+  };
+}
+
+/**
+ * Inserts stats samples with one `INSERT … SELECT FROM unnest(arrays)` (a named prepared
+ * statement); a sample already stored is skipped by the primary key. Returns the ids of the
+ * messages that added a row.
+ */
+export async function writeStats(client: pg.ClientBase, items: readonly StatsItem[]): Promise<Set<string>> {
+  if (items.length === 0) return new Set();
+  const columns: unknown[][] = Array.from({ length: 19 }, () => new Array<unknown>(items.length));
+  const details: string[] = [];
+  items.forEach(({ messageId, message }, i) => {
+    const { values, detail } = sampleRow(messageId, message);
     values.forEach((v, c) => ((columns[c] as unknown[])[i] = v));
-    details.push(
-      JSON.stringify({
-        cores: m.cpu.cores,
-        disks: m.disks,
-        network: m.network,
-        agent: m.agent,
-        os: m.os,
-        intervalMs: m.intervalMs,
-      }),
-    );
+    details.push(detail);
   });
   const { rows } = await client.query<{ message_id: string }>({
     name: 'ingest_stats_v2',
