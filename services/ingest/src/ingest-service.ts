@@ -137,6 +137,7 @@ export async function startIngestService(
       log: log.child({ component: 'consumer' }),
       batchSize: config.batchSize,
       batchWaitMs: config.batchWaitMs,
+      writers: config.writers,
       ackWaitMs: config.ackWaitMs,
       crashAt: config.testCrashAt,
     });

@@ -39,9 +39,12 @@ describe('readIngestConfig', () => {
         ENROLLMENT_TOKEN: 'short',
         INGEST_BATCH_SIZE: '500',
         INGEST_MAX_ACK_PENDING: '100',
+        INGEST_WRITERS: '4',
+        DB_POOL_SIZE: '4',
       }),
     ).toEqual([
       'ENROLLMENT_TOKEN must be at least 16 characters long',
+      'INGEST_WRITERS (4) must be less than DB_POOL_SIZE (4): each writer holds a connection, and the key lookups and maintenance need one too',
       'INGEST_BATCH_SIZE (500) must not exceed INGEST_MAX_ACK_PENDING (100)',
     ]);
   });
@@ -53,6 +56,7 @@ describe('readIngestConfig', () => {
       maxDeliver: 10,
       maxAckPending: 20_000,
       batchSize: 1000,
+      writers: 2,
       retentionDays: 30,
       enrollmentToken: undefined,
     });

@@ -27,10 +27,12 @@ function handled(metrics: string): number {
   return total;
 }
 
-describe('two replicas sharing the consumer', () => {
+// Each replica also writes several batches at once (INGEST_WRITERS): the same races between
+// transactions as between replicas, on the same session rows.
+describe.each(['1', '4'])('two replicas sharing the consumer, %s writer(s) each', (writers) => {
   it('store every message once between them, each taking part', async () => {
     const hosts = await Promise.all(['web-01', 'web-02', 'web-03'].map((h) => world.addHost(h)));
-    const settings = { INGEST_BATCH_SIZE: '50', INGEST_BATCH_WAIT_MS: '5' };
+    const settings = { INGEST_BATCH_SIZE: '50', INGEST_BATCH_WAIT_MS: '5', INGEST_WRITERS: writers };
     replicas = [
       await runIngestIn(world, settings, 'ingest-a'),
       await runIngestIn(world, settings, 'ingest-b'),

@@ -49,6 +49,14 @@ export const INGEST_CONFIG = defineConfig({
     max: 60_000,
     description: 'Longest a batch waits for more messages after its first one, in ms.',
   }),
+  writers: field.integer({
+    env: 'INGEST_WRITERS',
+    default: 2,
+    min: 1,
+    max: 16,
+    description:
+      'Batches written at the same time, each in its own transaction on its own connection (at most DB_POOL_SIZE - 1).',
+  }),
   ackWaitMs: field.integer({
     env: 'INGEST_ACK_WAIT_MS',
     default: spec.ackWaitMs,
@@ -154,6 +162,11 @@ export function readIngestConfig(env: NodeJS.ProcessEnv): IngestConfig {
   const problems: string[] = [];
   if (config.enrollmentToken !== undefined && config.enrollmentToken.length < 16) {
     problems.push('ENROLLMENT_TOKEN must be at least 16 characters long');
+  }
+  if (config.writers >= config.dbPoolSize) {
+    problems.push(
+      `INGEST_WRITERS (${config.writers}) must be less than DB_POOL_SIZE (${config.dbPoolSize}): each writer holds a connection, and the key lookups and maintenance need one too`,
+    );
   }
   if (config.batchSize > config.maxAckPending) {
     problems.push(

@@ -21,6 +21,8 @@ export interface IngestConsumerOptions {
   readonly log: IngestLog;
   readonly batchSize: number;
   readonly batchWaitMs: number;
+  /** Batches written at the same time, each in its own transaction (default 1). */
+  readonly writers?: number;
   /** The consumer's AckWait: messages held longer than a third of it get a progress ack. */
   readonly ackWaitMs: number;
   /** Delay of the naks sent for held messages when stopping while PostgreSQL is down. */
@@ -137,20 +139,24 @@ export class IngestConsumer {
 
   async #processLoop(): Promise<void> {
     const signal = this.#abort.signal;
-    let writing: Promise<void> = Promise.resolve();
+    const writers = Math.max(1, this.#o.writers ?? 1);
+    const writing = new Set<Promise<void>>();
     while (!signal.aborted) {
       const msgs = await this.#queue.take(this.#o.batchSize, this.#o.batchWaitMs, signal);
       if (msgs.length === 0) continue;
-      // The next batch is opened and validated while the previous one is being written.
+      // The next batch is opened and validated while earlier ones are being written. Batches
+      // commit independently, as they would on separate replicas: unique keys and the session
+      // merge make their order irrelevant, and each acknowledges only what it committed.
       const verdicts = await this.#verify(msgs);
-      await writing;
+      while (writing.size >= writers) await Promise.race(writing);
       if (!verdicts) {
         for (const m of msgs) this.#queue.push(m);
         break;
       }
-      writing = this.#write({ msgs, verdicts });
+      const write: Promise<void> = this.#write({ msgs, verdicts }).finally(() => writing.delete(write));
+      writing.add(write);
     }
-    await writing;
+    await Promise.all(writing);
   }
 
   async #verify(msgs: readonly JsMsg[]): Promise<Verdict[] | undefined> {
@@ -208,6 +214,14 @@ export class IngestConsumer {
             if (!isTransientDatabaseError(inner)) throw inner;
             failure = inner;
           }
+        }
+        if (isConflict(failure)) {
+          // Another writer (of this replica or another) held rows this batch needed: nothing was
+          // committed, and running the batch again is the cure. PostgreSQL itself is fine.
+          this.#o.log.info({ err: failure }, 'a batch met a concurrent writer; writing it again');
+          this.#o.metrics.commitRetries.inc({ reason: 'conflict' });
+          if (this.#abort.signal.aborted) return;
+          continue;
         }
         this.#down(failure);
         // Held messages are kept alive by progress acks; nothing is acknowledged that is not durable.
@@ -320,6 +334,12 @@ export class IngestConsumer {
     this.#backoff.reset();
     this.#o.metrics.databaseUp.set(1);
   }
+}
+
+/** A deadlock or serialization failure: PostgreSQL rolled the transaction back to let another one go on. */
+function isConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === '40P01' || code === '40001';
 }
 
 function kindOf(subject: string): string {

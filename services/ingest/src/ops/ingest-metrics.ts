@@ -22,6 +22,8 @@ export class IngestMetrics {
   readonly batchSize: Histogram;
   /** Seconds from BEGIN to COMMIT of a batch. */
   readonly commitSeconds: Histogram;
+  /** Batches written again after PostgreSQL rolled them back for a concurrent writer (deadlock, serialization). */
+  readonly commitRetries: Counter<'reason'>;
   /** 1 while PostgreSQL answers, 0 while ingest waits for it. */
   readonly databaseUp: Gauge;
   /** Rows dropped because they were older than the retention window. */
@@ -60,6 +62,13 @@ export class IngestMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    this.commitRetries = new Counter({
+      name: 'hostwatch_ingest_commit_retries_total',
+      help: 'Batches written again because PostgreSQL rolled them back for a concurrent writer.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.commitRetries.inc({ reason: 'conflict' }, 0);
     this.databaseUp = new Gauge({
       name: 'hostwatch_ingest_database_up',
       help: '1 while PostgreSQL answers.',
