@@ -6,6 +6,9 @@
 //
 //   node bench/run.mjs [--only name,name] [--out bench/results.md]
 //
+// Names: each directory of bench/ with a run.mjs (agent-footprint, alerter, api, auth-scan,
+// envelope, ingest), and alerter-latency (bench/alerter/latency.mjs).
+//
 // Each benchmark keeps its own defaults (and environment knobs, see the first lines of its
 // run.mjs). A benchmark that fails is reported as failed in the results with its exit code and the
 // end of its standard error; the others still run, and the exit code is 1.
@@ -99,12 +102,19 @@ function runOne(name, file) {
   });
 }
 
+// Benchmarks that a directory holds beside its run.mjs, under their own name.
+const MORE = { alerter: [['alerter-latency', 'latency.mjs']] };
 const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : undefined;
-const benches = readdirSync(benchDir, { withFileTypes: true })
+const entries = readdirSync(benchDir, { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(benchDir, d.name, 'run.mjs')))
   .map((d) => d.name)
-  .filter((name) => !only || only.has(name))
-  .sort();
+  .sort()
+  .flatMap((dir) => [
+    [dir, join(benchDir, dir, 'run.mjs')],
+    ...(MORE[dir] ?? []).map(([name, file]) => [name, join(benchDir, dir, file)]),
+  ])
+  .filter(([name, file]) => existsSync(file) && (!only || only.has(name)));
+const benches = entries.map(([name]) => name);
 if (benches.length === 0) {
   progress(`no benchmark to run${only ? ` (--only ${args.only})` : ''}`);
   process.exit(1);
@@ -115,8 +125,17 @@ const startedAt = new Date();
 const machineLines = machine();
 progress(`${benches.length} benchmarks: ${benches.join(', ')}`);
 const results = [];
-for (const name of benches) results.push(await runOne(name, join(benchDir, name, 'run.mjs')));
+for (const [name, file] of entries) results.push(await runOne(name, file));
 const finishedAt = new Date();
+
+/** The lines a benchmark printed about the issue's targets: `target: <what> ... met|NOT met`. */
+function targetLines(stdout) {
+  return stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /^target:/i.test(line))
+    .map((line) => line.replace(/^target:\s*/i, ''));
+}
 
 const fence = (text) => {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
@@ -142,6 +161,16 @@ const md = [
   ...results.map(
     (r) =>
       `| [${r.name}](#${r.name}) | ${r.code === 0 ? 'ok' : `failed (${r.signal ?? `exit ${r.code}`})`} | ${r.seconds.toFixed(0)} s |`,
+  ),
+  '',
+  '## Targets',
+  '',
+  "Each benchmark's own verdict on the issue's targets (its lines that start with `target:`), as printed.",
+  '',
+  '| benchmark | verdict |',
+  '| --- | --- |',
+  ...results.flatMap((r) =>
+    targetLines(r.stdout).map((line) => `| [${r.name}](#${r.name}) | ${line.replaceAll('|', '\\|')} |`),
   ),
   '',
   ...results.flatMap((r) => [

@@ -27,6 +27,12 @@ const TEST_PACKAGES = [
   { command: 'kubectl', pkg: 'kubectl' },
 ];
 
+// The peers the benchmarks measure against (bench/auth-scan, bench/agent-footprint).
+const BENCH_PACKAGES = [
+  { command: 'fail2ban-regex', pkg: 'fail2ban' },
+  { command: '/usr/bin/prometheus-node-exporter', pkg: 'prometheus-node-exporter' },
+];
+
 function say(message) {
   process.stderr.write(`hostwatch: ${message}\n`);
 }
@@ -247,9 +253,9 @@ function ensurePostgres() {
   return bin;
 }
 
-function ensureTestTools() {
-  const missing = TEST_PACKAGES.filter(({ command }) => !which(command)).map(({ pkg }) => pkg);
-  if (missing.length > 0) aptInstall(missing, 'the tests drive these real programs');
+function ensureTools(packages, why) {
+  const missing = packages.filter(({ command }) => !which(command)).map(({ pkg }) => pkg);
+  if (missing.length > 0) aptInstall(missing, why);
 }
 
 function writeTools(tools) {
@@ -266,6 +272,7 @@ if (mode === 'start' || mode === 'test' || mode === 'bench') {
   const natsServer = ensureNatsServer();
   const needPostgres = mode !== 'start' || !process.env.DATABASE_URL;
   const pgBin = needPostgres ? ensurePostgres() : undefined;
-  if (mode === 'test') ensureTestTools();
+  if (mode === 'test') ensureTools(TEST_PACKAGES, 'the tests drive these real programs');
+  if (mode === 'bench') ensureTools(BENCH_PACKAGES, 'the benchmarks measure against these peers');
   writeTools({ natsServer, pgBin });
 }

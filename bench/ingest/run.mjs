@@ -263,6 +263,10 @@ try {
         say(
           `ingest (unnest batches of 1000, ack after commit)      ${rate(BACKLOG, ms).padStart(8)} msg/s  (${stored} rows stored)`,
         );
+        const drainRate = (BACKLOG * 1000) / ms;
+        say(
+          `target: drain >= 40,000 msg/s, sync_interval ${sync}: ${rate(BACKLOG, ms)} msg/s: ${drainRate >= 40_000 && stored === BACKLOG ? 'met' : 'NOT met'}`,
+        );
 
         await publishBacklog(NAIVE);
         const opener = new Opener({
@@ -380,17 +384,30 @@ try {
             metrics.values.filter((v) => v.metricName === 'hostwatch_ingest_commit_seconds_count')[0]
               ?.value ?? 0;
           say(
-            `target ${perSecond.toLocaleString('en-US')} msg/s (${HOSTS} hosts every ${interval.toFixed(2)} s): generator sent ${rate(gen.acknowledged, gen.seconds * 1000)} msg/s (JetStream-acknowledged), ` +
+            `offered ${perSecond.toLocaleString('en-US')} msg/s (${HOSTS} hosts every ${interval.toFixed(2)} s): generator sent ${rate(gen.acknowledged, gen.seconds * 1000)} msg/s (JetStream-acknowledged), ` +
               `committed ${rate(Number(r.in_time), to.getTime() - from.getTime())} msg/s during the run, ${behind} left behind at its end; ` +
               `publish→transaction p50 ${(Number(r.p50) * 1000).toFixed(0)} ms, p99 ${(Number(r.p99) * 1000).toFixed(0)} ms (${r.n} messages, ${commits} commits)`,
           );
+          return {
+            committed: (Number(r.in_time) * 1000) / (to.getTime() - from.getTime()),
+            p99Ms: Number(r.p99) * 1000,
+          };
         };
         if (opt.only === 'all' || opt.only === 'sustained') {
           say(
             `\n== sustained load for ${SECONDS} s, load generator as a separate process on this machine ==`,
           );
-          await sustained(20_000);
-          await sustained(10_000);
+          const at20k = await sustained(20_000);
+          const at10k = await sustained(10_000);
+          say(
+            `target: sustained >= 20,000 msg/s with the generator on the machine, sync_interval ${sync}: ` +
+              `${rate(at20k.committed, 1000)} msg/s committed: ${at20k.committed >= 20_000 ? 'met' : 'NOT met'}`,
+          );
+          say(
+            `target: p99 publish→commit <= 1 s at 10,000 msg/s, sync_interval ${sync}: ` +
+              `p99 ${at10k.p99Ms.toFixed(0)} ms at ${rate(at10k.committed, 1000)} msg/s committed: ` +
+              `${at10k.p99Ms <= 1000 && at10k.committed >= 10_000 * 0.95 ? 'met' : 'NOT met'}`,
+          );
         }
         await nc.close();
       }
