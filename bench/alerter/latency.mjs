@@ -51,7 +51,7 @@ try {
 
   const parts = buildAlerter({
     natsUrl: nats.url, databaseUrl: url, collectorKeys: collector, rulesFile,
-    email: { host: smtp.host, port: smtp.port, secure: false, user: undefined, password: undefined, from: 'bench@example.com', timeoutMs: 5000 },
+    email: { host: smtp.host, port: smtp.port, secure: false, user: undefined, password: undefined, from: 'bench@example.com', connectTimeoutMs: 5000, handoverTimeoutMs: 5000, finalReplyTimeoutMs: 600_000 },
     replica: 'bench', log: silentLog, clock: Date.now, digestWindowMs: 0, evaluationIntervalMs: 200,
   });
   stopAlerter = await startAlerter(parts);

@@ -18,6 +18,14 @@ export interface TestSmtpServer {
   readonly mails: readonly ReceivedMail[];
   /** Makes every following transaction fail with this SMTP reply code (e.g. 451 or 550), or succeed again with null. */
   failWith(code: number | null): void;
+  /**
+   * Withholds the server's reply to every following RCPT TO (`'recipient'`: a server stalling before
+   * it has the message) or to the final dot (`'message'`: a server stalling after it took the whole
+   * message) until the returned function is called; then the held replies are sent, as if late.
+   */
+  hold(reply: 'recipient' | 'message'): () => void;
+  /** How many whole messages (final dot received) the server took, accepted yet or not. */
+  readonly taken: number;
   /** Waits until at least `count` mails arrived and returns them all. */
   waitForMails(count: number, timeoutMs?: number): Promise<readonly ReceivedMail[]>;
   /** Closes the listening socket and open connections. */
@@ -30,6 +38,13 @@ export interface TestSmtpServer {
 export async function startSmtpServer(port?: number): Promise<TestSmtpServer> {
   const mails: ReceivedMail[] = [];
   let failure: number | null = null;
+  let holding: 'recipient' | 'message' | null = null;
+  const held: (() => void)[] = [];
+  let taken = 0;
+  const later = (reply: 'recipient' | 'message', go: () => void): void => {
+    if (holding === reply) held.push(go);
+    else go();
+  };
   const listenPort = port ?? (await freePort());
   let server: SMTPServer | undefined;
 
@@ -39,10 +54,17 @@ export async function startSmtpServer(port?: number): Promise<TestSmtpServer> {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onRcptTo(_address, _session, callback) {
+        later('recipient', () => callback());
+      },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
+          taken++;
+          later('message', () => accept());
+        });
+        const accept = (): void => {
           if (failure !== null) {
             const err = Object.assign(new Error(`test server refuses with ${failure}`), { responseCode: failure });
             callback(err);
@@ -56,7 +78,7 @@ export async function startSmtpServer(port?: number): Promise<TestSmtpServer> {
               callback();
             })
             .catch((err: Error) => callback(err));
-        });
+        };
       },
     });
 
@@ -75,6 +97,16 @@ export async function startSmtpServer(port?: number): Promise<TestSmtpServer> {
     mails,
     failWith: (code) => {
       failure = code;
+    },
+    hold: (reply) => {
+      holding = reply;
+      return () => {
+        holding = null;
+        for (const go of held.splice(0)) go();
+      };
+    },
+    get taken() {
+      return taken;
     },
     waitForMails: (count, timeoutMs = 30_000) =>
       waitFor(`${count} mail(s), have ${mails.length}`, () => (mails.length >= count ? mails : undefined), {

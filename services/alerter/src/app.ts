@@ -12,7 +12,7 @@ import { EvaluationTicker } from './evaluate/evaluation-ticker.js';
 import { Evaluator } from './evaluate/evaluator.js';
 import type { AlerterLog } from './log.js';
 import { EmailNotifier } from './notify/email/email-notifier.js';
-import type { EmailSettings } from './notify/email/email-settings.js';
+import { longestAttemptMs, type EmailSettings } from './notify/email/email-settings.js';
 import { AlerterMetrics } from './ops/alerter-metrics.js';
 import { OutboxSender } from './outbox/outbox-sender.js';
 import { RulesWatcher } from './rules/rules-watcher.js';
@@ -97,8 +97,8 @@ export function buildAlerter(o: AlerterOptions): AlerterParts {
           clock: o.clock,
           log: o.log.child({ component: 'email-notifier' }),
           metrics,
-          // A send is bounded by a few timeouts (connect, greeting, replies); past the lease another replica may take over.
-          leaseMs: Math.max(10_000, o.email.timeoutMs * 4),
+          // The lease outlasts the longest attempt (handover, then the final reply), with a margin for clock skew between replicas.
+          leaseMs: longestAttemptMs(o.email) + 10_000,
           ...(o.emailRetryMinMs === undefined ? {} : { retryMinMs: o.emailRetryMinMs }),
           ...(o.emailRetryMaxMs === undefined ? {} : { retryMaxMs: o.emailRetryMaxMs }),
           ...(o.emailGiveUpMs === undefined ? {} : { giveUpAfterMs: o.emailGiveUpMs }),

@@ -18,7 +18,7 @@ export { systemClock, type Clock } from './clock.js';
 export { silentLog, type AlerterLog } from './log.js';
 export { AlerterMetrics } from './ops/alerter-metrics.js';
 export { EmailNotifier, type OutgoingMail } from './notify/email/email-notifier.js';
-export type { EmailSettings } from './notify/email/email-settings.js';
+export { longestAttemptMs, type EmailSettings } from './notify/email/email-settings.js';
 export { SendError } from './notify/email/send-error.js';
 export { enqueueMail, type QueuedMail } from './outbox/enqueue-mail.js';
 export { mailMessageId } from './outbox/mail-message-id.js';

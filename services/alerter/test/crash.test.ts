@@ -27,7 +27,10 @@ describe('kill -9 of the alerter mid-send', () => {
       COLLECTOR_KEY_FILE: keyFile,
       RULES_FILE: world.rulesFile,
       EMAIL_FROM: 'hostwatch@example.com',
-      EMAIL_TIMEOUT: '3s',
+      EMAIL_CONNECT_TIMEOUT: '3s',
+      EMAIL_HANDOVER_TIMEOUT: '3s',
+      // The hung server never replies to the final dot: the first replica would wait this long, and the second waits out its claim.
+      EMAIL_FINAL_REPLY_TIMEOUT: '3s',
       SECURITY_DIGEST_WINDOW: '0',
       ALERT_EVALUATION_INTERVAL: '100ms',
     };

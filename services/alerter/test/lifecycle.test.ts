@@ -134,6 +134,13 @@ describe('start', () => {
       EMAIL_CONFIG_FILE: file,
       EMAIL_HOST: 'relay.internal',
     });
-    expect(config.email).toMatchObject({ host: 'relay.internal', port: 587, secure: false, user: 'mailer', password: 'hunter2', from: 'alerts@example.com', timeoutMs: 30_000 });
+    expect(config.email).toMatchObject({ host: 'relay.internal', port: 587, secure: false, user: 'mailer', password: 'hunter2', from: 'alerts@example.com', connectTimeoutMs: 30_000, handoverTimeoutMs: 120_000, finalReplyTimeoutMs: 600_000 });
+  });
+
+  it('takes each SMTP phase timeout on its own, and names the replacements of the retired EMAIL_TIMEOUT', () => {
+    const base = { NATS_URL: 'nats://127.0.0.1:4222', DATABASE_URL: 'postgres://u@127.0.0.1/db', COLLECTOR_KEY_FILE: '/k', RULES_FILE: '/r.xml', EMAIL_HOST: 'relay.internal', EMAIL_FROM: 'a@example.com' };
+    const config = loadAlerterConfig({ ...base, EMAIL_CONNECT_TIMEOUT: '2s', EMAIL_HANDOVER_TIMEOUT: '5s', EMAIL_FINAL_REPLY_TIMEOUT: '15m' });
+    expect(config.email).toMatchObject({ connectTimeoutMs: 2_000, handoverTimeoutMs: 5_000, finalReplyTimeoutMs: 900_000 });
+    expect(() => loadAlerterConfig({ ...base, EMAIL_TIMEOUT: '2s' })).toThrow(/EMAIL_TIMEOUT .*EMAIL_CONNECT_TIMEOUT, EMAIL_HANDOVER_TIMEOUT and EMAIL_FINAL_REPLY_TIMEOUT/);
   });
 });

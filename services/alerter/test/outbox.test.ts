@@ -12,7 +12,7 @@ let smtp: TestSmtpServer;
 const notifiers: EmailNotifier[] = [];
 
 function notifier(timeoutMs = 5_000): EmailNotifier {
-  const n = new EmailNotifier({ host: smtp.host, port: smtp.port, secure: false, user: undefined, password: undefined, from: 'hostwatch@example.com', timeoutMs });
+  const n = new EmailNotifier({ host: smtp.host, port: smtp.port, secure: false, user: undefined, password: undefined, from: 'hostwatch@example.com', connectTimeoutMs: timeoutMs, handoverTimeoutMs: timeoutMs, finalReplyTimeoutMs: 30_000 });
   notifiers.push(n);
   return n;
 }
@@ -186,18 +186,18 @@ describe('outbox', () => {
     expect(smtp.mails.map((m) => m.parsed.messageId)).toEqual([id]);
   });
 
-  it('times out on a server that never answers', async () => {
+  it('times out on a server that never greets, after the connect timeout', async () => {
     const sockets: Socket[] = [];
     const silent = createServer((s) => void sockets.push(s));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
     const port = (silent.address() as AddressInfo).port;
-    const mute = new EmailNotifier({ host: '127.0.0.1', port, secure: false, user: undefined, password: undefined, from: 'h@example.com', timeoutMs: 300 });
+    const mute = new EmailNotifier({ host: '127.0.0.1', port, secure: false, user: undefined, password: undefined, from: 'h@example.com', connectTimeoutMs: 300, handoverTimeoutMs: 60_000, finalReplyTimeoutMs: 60_000 });
     await queue(1);
     const sender = new OutboxSender({ db, sender: mute, replica: 'a', clock: Date.now, log: silentLog });
     await sender.sendDue();
     const row = await db.selectFrom('alerter_outbox').selectAll().executeTakeFirstOrThrow();
     expect(row.status).toBe('pending');
-    expect(row.last_error).toMatch(/timeout/i);
+    expect(row.last_error).toMatch(/ETIMEDOUT: Greeting never received/);
     mute.close();
     for (const s of sockets) s.destroy();
     silent.close();

@@ -15,7 +15,9 @@ export const ALERTER_CONFIG = defineConfig({
   evaluationIntervalMs: field.duration({ env: 'ALERT_EVALUATION_INTERVAL', default: '1s', min: '100ms', max: '1m', description: 'How often time-driven rules (offline, windows, lateness, digests) are evaluated.' }),
   digestWindowMs: field.duration({ env: 'SECURITY_DIGEST_WINDOW', default: '60s', max: '1d', description: 'Security events of one host within this share a mail; 0 sends one mail per event.' }),
   emailConfigFile: field.path({ env: 'EMAIL_CONFIG_FILE', optional: true, description: 'email_config.json with host, port, secure, user, password, from; EMAIL_* variables override it.' }),
-  emailTimeoutMs: field.duration({ env: 'EMAIL_TIMEOUT', default: '30s', min: '100ms', max: '10m', description: 'Longest wait for the SMTP connection, greeting and each reply.' }),
+  emailConnectTimeoutMs: field.duration({ env: 'EMAIL_CONNECT_TIMEOUT', default: '30s', min: '100ms', max: '10m', description: 'Longest wait for the SMTP connection (and TLS), then again for the greeting; a dead or frozen server is retried after it.' }),
+  emailHandoverTimeoutMs: field.duration({ env: 'EMAIL_HANDOVER_TIMEOUT', default: '2m', min: '100ms', max: '30m', description: 'Longest time from the start of an attempt until the whole message is handed over (EHLO, AUTH, MAIL, RCPT, DATA, the message and its final dot); giving up before the final dot is always safe to retry.' }),
+  emailFinalReplyTimeoutMs: field.duration({ env: 'EMAIL_FINAL_REPLY_TIMEOUT', default: '10m', min: '100ms', max: '1h', description: 'Longest wait for the reply after the final dot (RFC 5321: 10 minutes); the server may have accepted the mail, so giving up here may deliver it twice.' }),
   emailRetryMinMs: field.duration({ env: 'EMAIL_RETRY_MIN', default: '5s', min: '10ms', description: 'First delay before a mail is retried after a transient failure; doubles each time.' }),
   emailRetryMaxMs: field.duration({ env: 'EMAIL_RETRY_MAX', default: '5m', min: '10ms', description: 'Longest delay between retries of a mail.' }),
   emailGiveUpMs: field.duration({ env: 'EMAIL_GIVE_UP_AFTER', default: '24h', min: '1s', description: 'A mail still failing transiently this long after it was queued is marked failed.' }),
@@ -56,10 +58,20 @@ export function loadAlerterConfig(env: Readonly<Record<string, string | undefine
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems);
   }
+  if (env['EMAIL_TIMEOUT'] !== undefined) {
+    problems.push('EMAIL_TIMEOUT is no longer read: set EMAIL_CONNECT_TIMEOUT, EMAIL_HANDOVER_TIMEOUT and EMAIL_FINAL_REPLY_TIMEOUT instead (docs/rules.md, "Timeouts")');
+  }
   if (!service || !email || problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     service,
-    email: Object.freeze({ ...email, user: email.user, password: email.password, timeoutMs: service.emailTimeoutMs }),
+    email: Object.freeze({
+      ...email,
+      user: email.user,
+      password: email.password,
+      connectTimeoutMs: service.emailConnectTimeoutMs,
+      handoverTimeoutMs: service.emailHandoverTimeoutMs,
+      finalReplyTimeoutMs: service.emailFinalReplyTimeoutMs,
+    }),
     replica: service.replica ?? `${hostname()}:${process.pid}`,
   });
 }

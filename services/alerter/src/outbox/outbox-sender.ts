@@ -21,7 +21,7 @@ export interface OutboxSenderOptions {
   readonly clock: Clock;
   readonly log: AlerterLog;
   readonly metrics?: AlerterMetrics;
-  /** How long a claim lasts; a replica that died holding rows releases them when it passes (default 2 min). */
+  /** How long a claim lasts, renewed before each send; a replica that died holding rows releases them when it passes (default 2 min). Must outlast one send. */
   readonly leaseMs?: number;
   /** First and largest delay between attempts of a mail (defaults 5 s and 5 min). */
   readonly retryMinMs?: number;
@@ -89,8 +89,16 @@ export class OutboxSender {
   }
 
   async #sendOne(row: ClaimedRow): Promise<void> {
-    const { db, clock, replica, log, metrics } = this.#o;
-    const mine = (q: ReturnType<typeof db.updateTable<'alerter_outbox'>>) => q.where('id', '=', row.id).where('claimed_by', '=', replica).where('status', '=', 'pending');
+    const { db, clock, replica, log, metrics, leaseMs } = this.#o;
+    // `attempts` went up with this claim: a row claimed again since (our lease passed while earlier rows were sent) is no longer ours.
+    const mine = (q: ReturnType<typeof db.updateTable<'alerter_outbox'>>) =>
+      q.where('id', '=', row.id).where('claimed_by', '=', replica).where('attempts', '=', row.attempts).where('status', '=', 'pending');
+    // The claim was taken for the whole batch; renew it for this row's send, or leave the row to whoever holds it now.
+    const renewed = await mine(db.updateTable('alerter_outbox')).set({ claimed_until: new Date(clock() + leaseMs) }).returning('id').executeTakeFirst();
+    if (!renewed) {
+      log.warn({ messageId: row.message_id }, 'claim lost before sending; another replica has the mail');
+      return;
+    }
     try {
       await this.#o.sender.send({ messageId: row.message_id, to: row.recipients, subject: row.subject, text: row.body });
     } catch (err) {
@@ -106,7 +114,7 @@ export class OutboxSender {
         return;
       }
       const delay = Math.min(this.#o.retryMaxMs, this.#o.retryMinMs * 2 ** Math.max(0, row.attempts - 1));
-      log.warn({ err: error, messageId: row.message_id, attempts: row.attempts, retryInMs: delay }, 'mail not sent yet; will retry');
+      log.warn({ err: error, messageId: row.message_id, attempts: row.attempts, retryInMs: delay, afterHandover: error.afterHandover }, 'mail not sent yet; will retry');
       await mine(db.updateTable('alerter_outbox'))
         .set({ next_attempt_at: new Date(now + delay), last_error: error.message, claimed_until: null })
         .execute();

@@ -171,7 +171,7 @@ export async function createAlerterWorld(options: { databaseUrl?: string } = {})
         databaseUrl,
         collectorKeys: collector,
         rulesFile,
-        email: { host: smtp.host, port: smtp.port, secure: false, user: undefined, password: undefined, from: 'hostwatch@example.com', timeoutMs: 5_000 },
+        email: { host: smtp.host, port: smtp.port, secure: false, user: undefined, password: undefined, from: 'hostwatch@example.com', connectTimeoutMs: 5_000, handoverTimeoutMs: 5_000, finalReplyTimeoutMs: 30_000 },
         replica: `test-${running.length}`,
         log: silentLog,
         clock,

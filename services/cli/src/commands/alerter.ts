@@ -15,7 +15,10 @@ outbox in PostgreSQL, and mails alerts and every security event. Configured from
   EMAIL_HOST, EMAIL_FROM                                   required, here or in EMAIL_CONFIG_FILE
   EMAIL_CONFIG_FILE                                        email_config.json (host, port, secure, user, password, from)
   EMAIL_PORT (25), EMAIL_SECURE (false), EMAIL_USER, EMAIL_PASSWORD   override the file
-  EMAIL_TIMEOUT (30s), EMAIL_RETRY_MIN (5s), EMAIL_RETRY_MAX (5m), EMAIL_GIVE_UP_AFTER (24h)
+  EMAIL_CONNECT_TIMEOUT (30s)      connection and greeting; a dead or frozen server is retried after it
+  EMAIL_HANDOVER_TIMEOUT (2m)      until the message and its final dot are sent; retrying is safe
+  EMAIL_FINAL_REPLY_TIMEOUT (10m)  the reply after the final dot; the server may already have the mail
+  EMAIL_RETRY_MIN (5s), EMAIL_RETRY_MAX (5m), EMAIL_GIVE_UP_AFTER (24h)
   ALERT_LATENESS (10s)             how late a stats sample may arrive and still count in order
   ALERT_EVALUATION_INTERVAL (1s)   time-driven rules: offline, windows, lateness, digests
   SECURITY_DIGEST_WINDOW (60s)     a host's security events within it share a mail; 0 = one mail each

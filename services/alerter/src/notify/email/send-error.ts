@@ -8,10 +8,13 @@ export class SendError extends Error {
   readonly permanent: boolean;
   /** The SMTP reply code, when the server answered. */
   readonly responseCode: number | undefined;
+  /** Whether the whole message had been handed over (final dot sent) when it failed: the server may have accepted it. */
+  readonly afterHandover: boolean;
 
-  constructor(message: string, permanent: boolean, responseCode: number | undefined, options?: { cause?: unknown }) {
+  constructor(message: string, permanent: boolean, responseCode: number | undefined, options?: { cause?: unknown; afterHandover?: boolean }) {
     super(message, options);
     this.permanent = permanent;
     this.responseCode = responseCode;
+    this.afterHandover = options?.afterHandover ?? false;
   }
 }
