@@ -7,7 +7,7 @@
 // Besides wall-clock rates it prints CPU time (this process, and every PostgreSQL process of the
 // cluster from /proc), since the machine may be shared. Target: 20,000 stats messages/s.
 // Build first: npx tsc -b services/alerter
-// Run: node bench/alerter/run.mjs [--hosts 10000] [--rounds 5] [--batch 5000] [--peers 500,2000] [--naive 2000] [--only evaluator]
+// Run: node bench/alerter/run.mjs [--hosts 10000] [--rounds 5] [--batch 5000] [--peers 500,2000] [--naive 2000] [--only evaluator|pipeline]
 import { Buffer } from 'node:buffer';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -106,33 +106,35 @@ try {
   say(`rules file: ${HOSTS} clients parsed and validated in ${Math.round(performance.now() - t)} ms`);
 
   // (1) The evaluator alone, beside its peers.
-  const items = [];
-  for (let r = 0; r < ROUNDS; r++) for (let h = 0; h < HOSTS; h++) items.push({ hostId: `h${h}`, messageId: `h${h}:${r}`, message: stats(`h${h}`, r) });
-  const runEvaluator = async (name, batch, messages, quiet = false) => {
-    const url = await cluster.createDatabase(name);
-    await migrateToLatest(url);
-    const db = createDb(url);
-    const evaluator = new Evaluator({ db, rules: () => rules, clock: () => T0 + ROUNDS * 10_000, log: silentLog });
-    const label = batch === 1 ? `  peer, one transaction per message (first ${messages.length})` : `${batch === BATCH ? 'evaluator alone' : '  peer, same evaluator'}, batches of ${batch}`;
-    const work = async () => {
-      for (let i = 0; i < messages.length; i += batch) await evaluator.handle(messages.slice(i, i + batch));
-    };
-    if (quiet) {
-      await work();
+  if (opt.only !== 'pipeline') {
+    const items = [];
+    for (let r = 0; r < ROUNDS; r++) for (let h = 0; h < HOSTS; h++) items.push({ hostId: `h${h}`, messageId: `h${h}:${r}`, message: stats(`h${h}`, r) });
+    const runEvaluator = async (name, batch, messages, quiet = false) => {
+      const url = await cluster.createDatabase(name);
+      await migrateToLatest(url);
+      const db = createDb(url);
+      const evaluator = new Evaluator({ db, rules: () => rules, clock: () => T0 + ROUNDS * 10_000, log: silentLog });
+      const label = batch === 1 ? `  peer, one transaction per message (first ${messages.length})` : `${batch === BATCH ? 'evaluator alone' : '  peer, same evaluator'}, batches of ${batch}`;
+      const work = async () => {
+        for (let i = 0; i < messages.length; i += batch) await evaluator.handle(messages.slice(i, i + batch));
+      };
+      if (quiet) {
+        await work();
+        await db.destroy();
+        return;
+      }
+      await measure(label, messages.length, work);
+      const queued = await db.selectFrom('alerter_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+      const alerts = await db.selectFrom('alerter_alerts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+      say(`    alert series pending or firing: ${alerts?.n}, mails queued: ${queued?.n}`);
       await db.destroy();
-      return;
-    }
-    await measure(label, messages.length, work);
-    const queued = await db.selectFrom('alerter_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-    const alerts = await db.selectFrom('alerter_alerts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
-    say(`    alert series pending or firing: ${alerts?.n}, mails queued: ${queued?.n}`);
-    await db.destroy();
-  };
-  // Warm-up on a database of its own, not printed: whichever ran first would otherwise pay for the JIT.
-  await runEvaluator('warmup', BATCH, items.slice(0, 2 * HOSTS), true);
-  await runEvaluator('evaluator', BATCH, items);
-  for (const peer of opt.peers.split(',').filter(Boolean).map(Number)) if (peer !== BATCH) await runEvaluator(`evaluator_${peer}`, peer, items);
-  if (NAIVE > 0) await runEvaluator('evaluator_naive', 1, items.slice(0, NAIVE));
+    };
+    // Warm-up on a database of its own, not printed: whichever ran first would otherwise pay for the JIT.
+    await runEvaluator('warmup', BATCH, items.slice(0, 2 * HOSTS), true);
+    await runEvaluator('evaluator', BATCH, items);
+    for (const peer of opt.peers.split(',').filter(Boolean).map(Number)) if (peer !== BATCH) await runEvaluator(`evaluator_${peer}`, peer, items);
+    if (NAIVE > 0) await runEvaluator('evaluator_naive', 1, items.slice(0, NAIVE));
+  }
 
   if (opt.only !== 'evaluator') {
     // (2) The whole pipeline, from a backlog in the stream.
@@ -172,7 +174,7 @@ try {
 
     const parts = buildAlerter({
       natsUrl: nats.url, databaseUrl: url, collectorKeys: collector, rulesFile, rulesMaxBytes: 64 * 1024 * 1024,
-      email: { host: '127.0.0.1', port: 9, secure: false, user: undefined, password: undefined, from: 'bench@example.com', timeoutMs: 1000 },
+      email: { host: '127.0.0.1', port: 9, secure: false, user: undefined, password: undefined, from: 'bench@example.com', connectTimeoutMs: 1000, handoverTimeoutMs: 1000, finalReplyTimeoutMs: 1000 },
       replica: 'bench', log: silentLog, clock: Date.now, emailRetryMinMs: 3_600_000,
     });
     const jsm = await jetstreamManager(nc);
