@@ -8,8 +8,8 @@
 //   node bench/ingest/run.mjs [--rows 30000] [--backlog 100000] [--naive 3000] [--hosts 20000] [--seconds 20]
 //                             [--nats-sync 1s,always] [--writers 2] [--only all|writes|jetstream|drain|sustained]
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
@@ -69,6 +69,35 @@ const tools = findTools();
 const pgDir = await mkdtemp(join(tmpdir(), 'hostwatch-bench-pg-'));
 const cluster = await startPostgres({ pgBin: tools.pgBin, dir: pgDir });
 const syncs = opt['nats-sync'].split(',').map((x) => x.trim());
+
+/**
+ * CPU seconds used so far by the processes whose command line mentions `marker` (the nats-server
+ * of a directory), or by the PostgreSQL cluster of `pgDir` (postmaster, its children, and the
+ * children it already reaped), read from /proc.
+ */
+async function cpuSeconds({ marker, pgDir: cluster }) {
+  const postmaster = cluster
+    ? Number((await readFile(join(cluster, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0])
+    : undefined;
+  let ticks = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const [ppid, utime, stime, cutime, cstime] = [1, 11, 12, 13, 14].map((i) => Number(f[i]));
+      if (postmaster !== undefined) {
+        if (Number(entry) === postmaster) ticks += utime + stime + cutime + cstime;
+        else if (ppid === postmaster) ticks += utime + stime;
+      } else if ((await readFile(`/proc/${entry}/cmdline`, 'utf8')).includes(marker)) {
+        ticks += utime + stime;
+      }
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / 100; // CLK_TCK
+}
 let nats;
 const cleanUp = async () => {
   await nats?.kill().catch(() => undefined);
@@ -242,10 +271,29 @@ try {
         say(
           `published ${BACKLOG} sealed messages at ${rate(BACKLOG, publishMs)} msg/s (JetStream acknowledged, sync_interval ${sync})`,
         );
+        const natsDir = join(dir, `nats-${index}`);
+        const cpuBefore = {
+          ingest: process.cpuUsage(),
+          nats: await cpuSeconds({ marker: natsDir }),
+          postgres: await cpuSeconds({ pgDir }),
+        };
         let started = performance.now();
         let service = await startIngestService(config(), { log: silentLog, collectorKeys: collector });
         await drained();
         let ms = performance.now() - started;
+        const used = process.cpuUsage(cpuBefore.ingest);
+        const perMessage = {
+          ingest: (used.user + used.system) / BACKLOG,
+          'nats-server': (((await cpuSeconds({ marker: natsDir })) - cpuBefore.nats) * 1e6) / BACKLOG,
+          PostgreSQL: (((await cpuSeconds({ pgDir })) - cpuBefore.postgres) * 1e6) / BACKLOG,
+        };
+        const totalUs = Object.values(perMessage).reduce((a, b) => a + b, 0);
+        say(
+          `  CPU per message: ${Object.entries(perMessage)
+            .map(([who, us]) => `${who} ${us.toFixed(0)} µs`)
+            .join(', ')} = ${totalUs.toFixed(0)} µs; ${cpus().length} cores give at most ` +
+            `${rate(cpus().length * 1e6, totalUs * 1000)} msg/s at this cost`,
+        );
         const batches = await service.metrics.getSingleMetric('hostwatch_ingest_batch_size').get();
         const commitsDrain = await service.metrics.getSingleMetric('hostwatch_ingest_commit_seconds').get();
         const pick = (m, name) => m.values.find((v) => v.metricName === name)?.value ?? 0;
