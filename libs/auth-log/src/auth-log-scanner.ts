@@ -116,11 +116,15 @@ export class AuthLogScanner {
     return this.#sshdLines;
   }
 
-  /** The event one line stands for, if any; `line` is its 1-based number in the input. */
-  scan(text: string, line: number): AuthEvent | undefined {
-    const record = this.#read(text);
+  /**
+   * The event one line stands for, if any; `line` is its 1-based number in the input. The line is `text` from `start`
+   * to `end` (default: all of it): a reader of a large chunk passes the bounds of each line instead of cutting it out,
+   * and lines of programs it does not read are then turned down without a copy.
+   */
+  scan(text: string, line: number, start = 0, end = text.length): AuthEvent | undefined {
+    const record = this.#read(text, start, end);
     if (record === undefined) return undefined;
-    if (SSHD_PROGRAMS.has(record.program)) return this.#sshd(record, text, line);
+    if (SSHD_PROGRAMS.has(record.program)) return this.#sshd(record, text, line, start, end);
     const security = parseSecurityMessage(record.program, record.message);
     if (security === undefined) return undefined;
     return {
@@ -139,14 +143,17 @@ export class AuthLogScanner {
     };
   }
 
-  #read(text: string): LogRecord | undefined {
+  #read(text: string, start: number, end: number): LogRecord | undefined {
     const format = this.#format;
-    const journal = format === 'journal' || (format === 'auto' && text.charCodeAt(0) === 123);
-    if (journal) return parseJournalRecord(text, this.#clock, WANTED);
-    return this.#reader.next(text) ? this.#reader : undefined;
+    const journal = format === 'journal' || (format === 'auto' && text.charCodeAt(start) === 123);
+    if (journal) {
+      const record = start === 0 && end === text.length ? text : text.slice(start, end);
+      return parseJournalRecord(record, this.#clock, WANTED);
+    }
+    return this.#reader.next(text, start, end) ? this.#reader : undefined;
   }
 
-  #sshd(record: LogRecord, text: string, line: number): SshdEvent | undefined {
+  #sshd(record: LogRecord, text: string, line: number, start: number, end: number): SshdEvent | undefined {
     this.#sshdLines++;
     const pid = record.pid;
     const table = pid === undefined ? undefined : this.#table(record.host);
@@ -154,7 +161,8 @@ export class AuthLogScanner {
     const parsed = parseSshdMessage(record.message, state?.source);
     if (parsed === undefined) {
       this.#unparsed++;
-      if (this.#samples.length < this.#maxSamples) this.#samples.push({ line, text: text.slice(0, 1000) });
+      if (this.#samples.length < this.#maxSamples)
+        this.#samples.push({ line, text: text.slice(start, Math.min(end, start + 1000)) });
       return undefined;
     }
     let { source, port, event } = parsed;

@@ -28,13 +28,14 @@ export interface SshdMessage {
 export function parseSshdMessage(message: string, knownSource?: string): SshdMessage | undefined {
   let msg = stripPrefixes(trimEnd(message));
   let count = 1;
-  if (msg.startsWith('message repeated ')) {
+  // The first and last characters decide before any call: most lines are neither repeated nor `[preauth]`.
+  if (msg.charCodeAt(0) === 109 && msg.startsWith('message repeated ')) {
     const repeated = unwrapRepeated(msg);
     if (repeated === undefined) return undefined;
     count = repeated.count;
     msg = stripPrefixes(trimEnd(repeated.inner));
   }
-  if (msg.endsWith(' [preauth]')) msg = msg.slice(0, -10);
+  if (msg.charCodeAt(msg.length - 1) === 93 && msg.endsWith(' [preauth]')) msg = msg.slice(0, -10);
   const result = classify(msg, knownSource);
   if (result === undefined || count === 1) return result;
   return { ...result, count: result.count * count };
@@ -431,18 +432,25 @@ function authResult(
     const slash = method.indexOf('/');
     if (slash > 0) method = method.slice(0, slash);
   }
-  const candidates: FromCandidate[] = [];
+  // The candidates in one pass, without a list: the first full one naming the known peer, else the first full one,
+  // else the last one.
+  let knownFull: FromCandidate | undefined;
+  let firstFull: FromCandidate | undefined;
+  let last: FromCandidate | undefined;
   let at = msg.indexOf(' from ', forAt + 4);
   while (at >= 0) {
     const c = fromCandidate(msg, at);
-    if (c !== undefined) candidates.push(c);
+    if (c !== undefined) {
+      last = c;
+      if (c.full) {
+        firstFull ??= c;
+        if (known !== undefined && knownFull === undefined && cleanAddress(c.address) === known)
+          knownFull = c;
+      }
+    }
     at = msg.indexOf(' from ', at + 6);
   }
-  let chosen: FromCandidate | undefined;
-  if (known !== undefined) chosen = candidates.find((c) => c.full && cleanAddress(c.address) === known);
-  chosen ??= candidates.find((c) => c.full);
-  // Old formats without ` port <n> ssh2`: only an address that ends the line can be sshd's.
-  chosen ??= candidates[candidates.length - 1];
+  const chosen = knownFull ?? firstFull ?? last;
   if (chosen === undefined) return undefined;
   let userStart = forAt + 5;
   if (msg.startsWith('invalid user ', userStart)) userStart += 13;
@@ -495,30 +503,40 @@ function pamError(msg: string): SshdMessage | undefined {
 function pamModule(msg: string): SshdMessage | undefined {
   const close = msg.indexOf('): ');
   if (close < 0) return undefined;
-  const text = msg.slice(close + 3);
-  if (text.startsWith('authentication failure; ')) {
+  // Read in place from `at`, the start of the module's text: no copy of it.
+  const at = close + 3;
+  if (msg.startsWith('authentication failure; ', at)) {
     // Fixed fields first (logname uid euid tty ruser rhost), then `user=` which may be attacker text: read forward.
-    const rhostAt = text.indexOf(' rhost=');
+    const rhostAt = msg.indexOf(' rhost=', at);
     if (rhostAt < 0) return make('failed', undefined, undefined, undefined, undefined, false, 0);
-    let end = text.indexOf(' ', rhostAt + 7);
-    if (end < 0) end = text.length;
-    const address = text.slice(rhostAt + 7, end);
-    const userAt = text.indexOf(' user=', end);
-    let user = userAt < 0 ? undefined : text.slice(userAt + 6);
+    let end = msg.indexOf(' ', rhostAt + 7);
+    if (end < 0) end = msg.length;
+    const address = msg.slice(rhostAt + 7, end);
+    const userAt = msg.indexOf(' user=', end);
+    let user = userAt < 0 ? undefined : msg.slice(userAt + 6);
     if (user === undefined) {
       // No `user=`: pam_unix names the account only when it exists; fall back on `ruser=` when set.
-      const ruserAt = text.lastIndexOf(' ruser=', rhostAt);
-      if (ruserAt >= 0 && ruserAt + 7 < rhostAt) user = text.slice(ruserAt + 7, rhostAt);
+      const ruserAt = lastIndexBefore(msg, ' ruser=', at, rhostAt);
+      if (ruserAt >= 0 && ruserAt + 7 < rhostAt) user = msg.slice(ruserAt + 7, rhostAt);
     }
     return address.length > 0 && isAddress(address)
       ? make('failed', address, undefined, user, undefined, true, 0)
       : make('failed', undefined, undefined, user, undefined, false, 0);
   }
-  if (text.startsWith('session opened for user '))
-    return make('session_opened', undefined, undefined, sessionUser(text, 24), undefined, false);
-  if (text.startsWith('session closed for user '))
-    return make('session_closed', undefined, undefined, sessionUser(text, 24), undefined, false);
+  if (msg.startsWith('session opened for user ', at))
+    return make('session_opened', undefined, undefined, sessionUser(msg, at + 24), undefined, false);
+  if (msg.startsWith('session closed for user ', at))
+    return make('session_closed', undefined, undefined, sessionUser(msg, at + 24), undefined, false);
   return NOTHING;
+}
+
+// The last index >= `from` where `word` starts at or before `before`, else -1. By hand: lastIndexOf is slow in V8.
+function lastIndexBefore(s: string, word: string, from: number, before: number): number {
+  const first = word.charCodeAt(0);
+  for (let i = Math.min(before, s.length - word.length); i >= from; i--) {
+    if (s.charCodeAt(i) === first && s.startsWith(word, i)) return i;
+  }
+  return -1;
 }
 
 // `alice(uid=1000) by (uid=0)` or `alice by (uid=0)` or `alice`: an account name, so it ends at `(` or a space.

@@ -56,42 +56,53 @@ export class SyslogLineReader implements LogRecord {
     }
   }
 
-  /** Reads one line into this reader's fields; false when it is no line of a wanted program (see {@link parseSyslogLine}). */
-  next(text: string): boolean {
-    let i = 0;
-    if (text.charCodeAt(0) === 60) {
+  /**
+   * Reads one line into this reader's fields; false when it is no line of a wanted program (see
+   * {@link parseSyslogLine}). The line is `text` from `start` to `end` (default: all of it), so a caller holding a
+   * chunk of many lines need not cut each one out: a line of another program is turned down without any copy.
+   */
+  next(text: string, start = 0, end = text.length): boolean {
+    if (end <= start) return false;
+    const c = text.charCodeAt(start);
+    if (c === 60) {
+      // `<pri>`: rare; read on its own.
+      if (start !== 0 || end !== text.length) return this.next(text.slice(start, end));
       const close = text.indexOf('>', 1);
       if (close < 2 || close > 4) return false;
       if (text.charCodeAt(close + 1) === 49 && text.charCodeAt(close + 2) === 32)
         return this.#rfc5424(text, close + 3);
-      i = close + 1;
+      const d = text.charCodeAt(close + 1);
+      return d >= 48 && d <= 57
+        ? this.#rfc3339Line(text, close + 1, end)
+        : this.#classic(text, close + 1, end);
     }
-    const c = text.charCodeAt(i);
-    return c >= 48 && c <= 57 ? this.#rfc3339Line(text, i) : this.#classic(text, i);
+    return c >= 48 && c <= 57 ? this.#rfc3339Line(text, start, end) : this.#classic(text, start, end);
   }
 
-  #classic(text: string, start: number): boolean {
+  #classic(text: string, start: number, end: number): boolean {
     // `Mmm dd hh:mm:ss ` with the day as `5`, ` 5` or `05`.
     let i = start + 3;
-    if (text.charCodeAt(i) !== 32) return false;
-    while (text.charCodeAt(i) === 32) i++;
+    if (i >= end || text.charCodeAt(i) !== 32) return false;
+    while (i < end && text.charCodeAt(i) === 32) i++;
+    if (i >= end) return false;
     const d1 = text.charCodeAt(i) - 48;
     if (d1 < 0 || d1 > 9) return false;
     i++;
-    const d2 = text.charCodeAt(i) - 48;
+    const d2 = i < end ? text.charCodeAt(i) - 48 : -1;
     if (d2 >= 0 && d2 <= 9) i++;
     const stampEnd = i + 9;
+    if (stampEnd >= end) return false;
     if (text.charCodeAt(i) !== 32 || text.charCodeAt(i + 3) !== 58 || text.charCodeAt(i + 6) !== 58)
       return false;
     if (text.charCodeAt(stampEnd) !== 32) return false;
-    if (!this.#tag(text, stampEnd + 1)) return false;
+    if (!this.#tag(text, stampEnd + 1, end)) return false;
     // The time of the previous line, when the stamp is the same: its seconds are checked first, they differ most.
     const previous = this.#stamp;
     if (
       previous.length === stampEnd - start &&
       text.charCodeAt(stampEnd - 1) === previous.charCodeAt(previous.length - 1) &&
       text.charCodeAt(stampEnd - 2) === previous.charCodeAt(previous.length - 2) &&
-      text.startsWith(previous, start) &&
+      sameText(text, start, previous) &&
       (this.#clock.fixed || this.#clock.now() < this.#stampUntil)
     ) {
       this.time = this.#time;
@@ -111,36 +122,36 @@ export class SyslogLineReader implements LogRecord {
     return true;
   }
 
-  #rfc3339Line(text: string, start: number): boolean {
+  #rfc3339Line(text: string, start: number, end: number): boolean {
     const space = text.indexOf(' ', start);
-    if (space < 0 || text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 10) !== 84) return false;
-    if (!this.#tag(text, space + 1)) return false;
+    if (space < 0 || space >= end || start + 10 >= end) return false;
+    if (text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 10) !== 84) return false;
+    if (!this.#tag(text, space + 1, end)) return false;
     const time = rfc3339Time(text.slice(start, space), this.#clock);
     if (time === undefined) return false;
     this.time = time;
     return true;
   }
 
-  // `host prog[pid]: msg`, `prog[pid]: msg`, `host prog: msg`, `[prog]: msg`, `[prog] msg`.
-  #tag(text: string, from: number): boolean {
+  // `host prog[pid]: msg`, `prog[pid]: msg`, `host prog: msg`, `[prog]: msg`, `[prog] msg`; the line ends at `lineEnd`.
+  #tag(text: string, from: number, lineEnd: number): boolean {
     let start = from;
-    let end = text.indexOf(' ', start);
-    if (end < 0) return false;
+    let end = spaceAt(text, start, lineEnd);
+    if (end >= lineEnd) return false;
     let hostStart = -1;
     let hostEnd = -1;
     if (text.charCodeAt(end - 1) !== 58 && text.charCodeAt(start) !== 91) {
       hostStart = start;
       hostEnd = end;
       start = end + 1;
-      end = text.indexOf(' ', start);
-      if (end < 0) end = text.length;
+      end = spaceAt(text, start, lineEnd);
     }
     let tagEnd = end;
     if (text.charCodeAt(tagEnd - 1) === 58) tagEnd--;
     let nameStart = start;
     let nameEnd: number;
     let pid: number | undefined;
-    if (text.charCodeAt(start) === 91) {
+    if (start < lineEnd && text.charCodeAt(start) === 91) {
       if (text.charCodeAt(tagEnd - 1) !== 93) return false;
       nameStart = start + 1;
       nameEnd = tagEnd - 1;
@@ -159,15 +170,15 @@ export class SyslogLineReader implements LogRecord {
     if (program === undefined) return false;
     let host: string | undefined;
     if (hostStart >= 0) {
-      host = text.slice(hostStart, hostEnd);
-      // The same host name object line after line: cheaper to compare and to hash downstream.
-      if (host === this.#host) host = this.#host;
-      else this.#host = host;
+      // The same host name object line after line, compared in place: no copy, and cheaper to hash downstream.
+      const known = this.#host;
+      if (known.length === hostEnd - hostStart && sameText(text, hostStart, known)) host = known;
+      else host = this.#host = text.slice(hostStart, hostEnd);
     }
     this.host = host;
     this.program = program;
     this.pid = pid;
-    this.message = end >= text.length ? '' : text.slice(end + 1);
+    this.message = end >= lineEnd ? '' : text.slice(end + 1, lineEnd);
     return true;
   }
 
@@ -238,6 +249,21 @@ function monthOf(text: string, at: number): number {
 }
 
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+// Index of the first space in text[from, end), else end. By hand: for the few characters of a host or tag, a loop
+// beats a call to String.prototype.indexOf.
+function spaceAt(text: string, from: number, end: number): number {
+  let i = from;
+  while (i < end && text.charCodeAt(i) !== 32) i++;
+  return i;
+}
+
+// Whether `text` holds `expected` at `at`.
+function sameText(text: string, at: number, expected: string): boolean {
+  for (let i = expected.length - 1; i >= 0; i--)
+    if (text.charCodeAt(at + i) !== expected.charCodeAt(i)) return false;
+  return true;
+}
 
 function toInt(text: string, start: number, end: number): number | undefined {
   if (end <= start || end - start > 10) return undefined;

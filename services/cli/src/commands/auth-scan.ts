@@ -138,8 +138,9 @@ async function scanStream(
     for (;;) {
       const end = nl >= 0 ? nl : final && start < text.length ? text.length : -1;
       if (end < 0) break;
-      const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
-      const event = scanner.scan(line, ++lineNo);
+      // The scanner reads the line in place: lines of other programs cost no copy.
+      const lineEnd = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+      const event = scanner.scan(text, ++lineNo, start, lineEnd);
       if (event !== undefined && 'event' in event) {
         const text = json.line(event);
         if (used + text.length * 3 > output.length) {
