@@ -1,0 +1,155 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ENVELOPE_HEADERS, type HeaderSource, type Opener } from '@hostwatch/envelope';
+import type { Evaluator } from '../evaluate/evaluator.js';
+import type { AlerterLog } from '../log.js';
+import type { AlerterMetrics } from '../ops/alerter-metrics.js';
+import { openBatch, type OpenedBatch, type SealedStreamMessage } from './open-batch.js';
+
+/** A stream message with its acknowledgements, as a JetStream consumer hands it out. */
+export interface PipelineMessage extends SealedStreamMessage {
+  ack(): void;
+  nak(delayMs?: number): void;
+  term(reason?: string): void;
+}
+
+/** Options of {@link BatchPipeline}. */
+export interface BatchPipelineOptions {
+  readonly opener: Opener;
+  readonly evaluator: Evaluator;
+  /** Asked for the keys of a whole batch before its messages are opened, when given. */
+  readonly prefetchKeys?: (pairs: readonly (readonly [string, string])[]) => Promise<void>;
+  readonly log: AlerterLog;
+  readonly metrics?: AlerterMetrics;
+  /** Most messages evaluated in one transaction (default 5,000: under a backlog, a few statements carry thousands of messages). */
+  readonly batchSize?: number;
+  /** Delay before a message is redelivered after a transient failure (default 5 s). */
+  readonly retryDelayMs?: number;
+}
+
+function header(headers: HeaderSource | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const value = typeof headers.get === 'function' ? headers.get(name) : (headers as Readonly<Record<string, string | undefined>>)[name];
+  return value || undefined;
+}
+
+/**
+ * Turns messages pushed one at a time into batches: whatever arrived together is opened and
+ * validated as one batch and handed to the evaluator as one transaction; a message is acknowledged
+ * only after that transaction committed. Two stages overlap: the next batch is opened (CPU in this
+ * process) while the previous one is being recorded (mostly PostgreSQL's time), and at most one
+ * opened batch waits. A message that can never be used (forged, tampered, not valid) is
+ * terminated; a transient failure (database down) naks the batch with a delay and pauses.
+ */
+export class BatchPipeline {
+  readonly #o: BatchPipelineOptions;
+  readonly #batchSize: number;
+  readonly #retryDelayMs: number;
+  #pending: PipelineMessage[] = [];
+  #opening: Promise<void> = Promise.resolve();
+  #recording: Promise<void> = Promise.resolve();
+  #scheduled = false;
+  #lastBatchOk = true;
+  #stopping = false;
+
+  constructor(options: BatchPipelineOptions) {
+    this.#o = options;
+    this.#batchSize = options.batchSize ?? 5_000;
+    this.#retryDelayMs = options.retryDelayMs ?? 5_000;
+  }
+
+  /** Whether the last batch was committed (false while the database is failing). */
+  get healthy(): boolean {
+    return this.#lastBatchOk;
+  }
+
+  /** Takes one message; resolves at once, or, when a full batch is waiting or the database is failing, once the caller may push more. */
+  async push(msg: PipelineMessage): Promise<void> {
+    this.#pending.push(msg);
+    this.#flushSoon();
+    if (this.#pending.length >= this.#batchSize || !this.#lastBatchOk) await this.#opening;
+  }
+
+  /** Opens, records and acknowledges everything pushed so far; resolves when it is done. */
+  async drain(): Promise<void> {
+    this.#flushSoon();
+    await this.#opening;
+    await this.#recording;
+  }
+
+  /** Like {@link drain}, without pausing after a transient failure. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.drain();
+  }
+
+  #flushSoon(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // setImmediate: messages already received in this turn join the batch.
+    this.#opening = this.#opening.then(
+      () =>
+        new Promise<void>((resolve) => {
+          setImmediate(() => {
+            this.#scheduled = false;
+            this.#openAndQueue().then(resolve, resolve);
+          });
+        }),
+    );
+  }
+
+  async #openAndQueue(): Promise<void> {
+    const batch = this.#pending.splice(0, this.#pending.length);
+    if (batch.length === 0) return;
+    const { log, metrics, prefetchKeys } = this.#o;
+    if (prefetchKeys) {
+      const pairs: [string, string][] = [];
+      for (const msg of batch) {
+        const hostId = header(msg.headers, ENVELOPE_HEADERS.hostId);
+        const keyId = header(msg.headers, ENVELOPE_HEADERS.hostKeyId);
+        if (hostId && keyId) pairs.push([hostId, keyId]);
+      }
+      // A failed prefetch only costs the per-message lookups it would have saved.
+      await prefetchKeys(pairs).catch(() => undefined);
+    }
+    const opened = await openBatch(batch, this.#o.opener);
+    for (const r of opened.refused) {
+      const msg = batch[r.index]!;
+      metrics?.messages.inc({ kind: r.kind, result: 'refused' });
+      if (r.problems) log.warn({ subject: msg.subject, messageId: r.messageId, problems: r.problems }, 'message is not valid; terminated');
+      else log.warn({ subject: msg.subject, reason: r.reason, err: r.err }, 'message refused; terminated');
+      msg.term(r.reason);
+    }
+    for (const f of opened.failed) batch[f.index]!.nak(this.#retryDelayMs);
+    const previous = this.#recording;
+    this.#recording = previous.then(() => this.#record(batch, opened));
+    // The next batch is opened while this one is recorded, but no further one.
+    await previous;
+  }
+
+  async #record(batch: readonly PipelineMessage[], opened: OpenedBatch): Promise<void> {
+    const { log, metrics } = this.#o;
+    let transient: unknown = opened.failed[0]?.err;
+    metrics?.batchSize.observe(opened.items.length);
+    let committed = true;
+    try {
+      await this.#o.evaluator.handle(opened.items);
+    } catch (err) {
+      transient = err;
+      committed = false;
+    }
+    for (const index of opened.itemIndexes) {
+      if (committed) batch[index]!.ack();
+      else batch[index]!.nak(this.#retryDelayMs);
+    }
+    if (metrics) {
+      const byKind = new Map<string, number>();
+      for (const item of opened.items) byKind.set(item.message.kind, (byKind.get(item.message.kind) ?? 0) + 1);
+      for (const [kind, n] of byKind) metrics.messages.inc({ kind, result: committed ? 'ok' : 'retry' }, n);
+    }
+    this.#lastBatchOk = transient === undefined;
+    if (transient !== undefined && !this.#stopping) {
+      log.warn({ err: transient, messages: batch.length }, 'cannot record messages now; redelivering later');
+      await sleep(this.#retryDelayMs);
+    }
+  }
+}
