@@ -5,7 +5,7 @@
 // naive path, on the first NAIVE messages); and (2) through the whole pipeline: JetStream consumer, open,
 // validate, evaluate, commit, ack. Real PostgreSQL and nats-server (sync_interval: always).
 // Besides wall-clock rates it prints CPU time (this process, and every PostgreSQL process of the
-// cluster from /proc), since the machine may be shared. Target: 20,000 stats messages/s.
+// cluster from /proc, and nats-server's for the whole pipeline), since the machine may be shared. Target: 20,000 stats messages/s.
 // Build first: npx tsc -b services/alerter
 // Run: node bench/alerter/run.mjs [--hosts 10000] [--rounds 5] [--batch 5000] [--peers 500,2000] [--naive 2000] [--only evaluator|pipeline]
 import { Buffer } from 'node:buffer';
@@ -19,10 +19,10 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
 import { subjectFor } from '@hostwatch/contract';
 import { createDb, migrateToLatest } from '@hostwatch/db';
-import { Sealer, generateCollectorKeyPair, generateHostKeyPair } from '@hostwatch/envelope';
+import { Opener, Sealer, generateCollectorKeyPair, generateHostKeyPair } from '@hostwatch/envelope';
 import { findTools, startNatsServer, startPostgres } from '@hostwatch/local-servers';
 import { ensureTopology } from '@hostwatch/nats';
-import { Evaluator, buildAlerter, readRules, silentLog, startAlerter } from '@hostwatch/alerter';
+import { BatchPipeline, Evaluator, PgKeyRegistry, buildAlerter, readRules, silentLog, startAlerter } from '@hostwatch/alerter';
 
 const { values: opt } = parseArgs({
   options: {
@@ -60,8 +60,25 @@ async function postgresCpuSeconds(pgDir) {
   return total / ticks;
 }
 
+// CPU seconds used so far by the nats-server started with its files in `natsDir`.
+async function natsCpuSeconds(natsDir) {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!(await readFile(`/proc/${entry}/cmdline`, 'utf8')).includes(natsDir)) continue;
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      continue;
+    }
+  }
+  return 0;
+}
+
 // Runs `work` and reports messages per second of wall clock and of CPU time (this process plus PostgreSQL).
-async function measure(label, n, work) {
+async function measure(label, n, work, { nats: withNats = false } = {}) {
+  const nats0 = withNats ? await natsCpuSeconds(natsDir) : 0;
   const pg0 = await postgresCpuSeconds(pgDir);
   const cpu0 = process.cpuUsage();
   const t = performance.now();
@@ -70,7 +87,9 @@ async function measure(label, n, work) {
   const cpu = process.cpuUsage(cpu0);
   const nodeS = (cpu.user + cpu.system) / 1e6;
   const pgS = (await postgresCpuSeconds(pgDir)) - pg0;
-  say(`${label}: ${n} messages in ${Math.round(ms)} ms = ${rate(n, ms)} messages/s wall clock; CPU ${nodeS.toFixed(2)} s node + ${pgS.toFixed(2)} s PostgreSQL = ${rate(n, (nodeS + pgS) * 1000)} messages per CPU-second (${rate(n, Math.max(nodeS, pgS) * 1000)}/s if the two ran on separate cores)`);
+  const natsS = withNats ? (await natsCpuSeconds(natsDir)) - nats0 : 0;
+  const natsPart = withNats ? ` + ${natsS.toFixed(2)} s nats-server` : '';
+  say(`${label}: ${n} messages in ${Math.round(ms)} ms = ${rate(n, ms)} messages/s wall clock; CPU ${nodeS.toFixed(2)} s node + ${pgS.toFixed(2)} s PostgreSQL${natsPart} = ${rate(n, (nodeS + pgS + natsS) * 1000)} messages per CPU-second (${rate(n, Math.max(nodeS, pgS, natsS) * 1000)}/s if each ran on a core of its own)`);
   return ms;
 }
 
@@ -94,7 +113,9 @@ const dir = await mkdtemp(join(tmpdir(), 'hostwatch-bench-alerter-'));
 const pgDir = await mkdtemp(join(tmpdir(), 'hostwatch-bench-alerter-pg-'));
 const tools = findTools();
 const cluster = await startPostgres({ pgBin: tools.pgBin, dir: pgDir });
-const nats = await startNatsServer({ binary: tools.natsServer, dir: join(dir, 'nats') });
+const SYNC = 'always';
+const natsDir = join(dir, 'nats');
+const nats = await startNatsServer({ binary: tools.natsServer, dir: natsDir, syncInterval: SYNC });
 try {
   say(`hostwatch alerter benchmark: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   say(`${HOSTS} hosts x 5 rules, ${ROUNDS} stats messages per host, batches of ${BATCH}; nats-server's CPU is not counted`);
@@ -143,33 +164,74 @@ try {
     const db = createDb(url);
     const collector = generateCollectorKeyPair();
     const sealers = [];
+    const hostKeys = [];
+    const enroll = async (database, keys) => {
+      await database.insertInto('hosts').values(keys.map((k) => ({ host_id: k.hostId, status: 'approved' }))).execute();
+      await database.insertInto('host_keys').values(keys.map((k) => ({ host_id: k.hostId, key_id: k.keyId, public_key: Buffer.from(k.publicKey), status: 'approved' }))).execute();
+    };
     for (let h = 0; h < HOSTS; h += 1000) {
       const keys = Array.from({ length: Math.min(1000, HOSTS - h) }, (_, i) => generateHostKeyPair(`h${h + i}`));
-      await db.insertInto('hosts').values(keys.map((k) => ({ host_id: k.hostId, status: 'approved' }))).execute();
-      await db.insertInto('host_keys').values(keys.map((k) => ({ host_id: k.hostId, key_id: k.keyId, public_key: Buffer.from(k.publicKey), status: 'approved' }))).execute();
+      await enroll(db, keys);
+      hostKeys.push(keys);
       for (const k of keys) sealers.push(new Sealer(k, collector));
     }
-    const nc = await connect({ servers: nats.url });
-    await ensureTopology(nc);
-    const js = jetstream(nc);
-    t = performance.now();
-    let inFlight = [];
+    // Every message sealed once, then fed both ways: straight into the consumer's batch pipeline
+    // (no JetStream), and published to the stream for the whole service to consume.
+    const sealed = [];
     for (let r = 0; r < ROUNDS; r++) {
       for (const sealer of sealers) {
         const subject = subjectFor(sealer.hostId, 'stats');
         const id = `${sealer.hostId}:b:${r}`;
-        const sealed = sealer.seal(subject, id, Buffer.from(JSON.stringify(stats(sealer.hostId, r))));
-        const h = natsHeaders();
-        for (const [k, v] of Object.entries(sealed.headers)) h.set(k, v);
-        inFlight.push(js.publish(subject, sealed.data, { headers: h, msgID: id, timeout: 60_000 }));
-        if (inFlight.length >= 500) {
-          await Promise.all(inFlight);
-          inFlight = [];
-        }
+        sealed.push({ subject, id, ...sealer.seal(subject, id, Buffer.from(JSON.stringify(stats(sealer.hostId, r)))) });
+      }
+    }
+    const total = sealed.length;
+
+    // (2a) The consumer's work without JetStream: open, validate, evaluate, commit, as the service
+    // does it (the next batch opened while the previous one is recorded), on a database of its own.
+    {
+      const directUrl = await cluster.createDatabase('pipeline_direct');
+      await migrateToLatest(directUrl);
+      const direct = createDb(directUrl);
+      for (const keys of hostKeys) await enroll(direct, keys);
+      const registry = new PgKeyRegistry(direct, 60_000);
+      const pipeline = new BatchPipeline({
+        opener: new Opener({ collectorKeys: collector, registry }),
+        prefetchKeys: (pairs) => registry.prefetch(pairs),
+        evaluator: new Evaluator({ db: direct, rules: () => rules, clock: Date.now, log: silentLog }),
+        log: silentLog,
+        batchSize: BATCH,
+      });
+      let acked = 0;
+      const feed = async (list) => {
+        for (const m of list) await pipeline.push({ data: m.data, headers: m.headers, subject: m.subject, ack: () => acked++, nak: () => undefined, term: () => undefined });
+        await pipeline.drain();
+      };
+      await measure('consumer without JetStream, first round (every host key derived, as after a start)', HOSTS, () => feed(sealed.slice(0, HOSTS)));
+      await measure('consumer without JetStream (open, validate, evaluate, commit), later rounds', total - HOSTS, () => feed(sealed.slice(HOSTS)));
+      if (acked !== total) throw new Error(`acked ${acked} of ${total}`);
+      await direct.destroy();
+    }
+
+    // (2b) The whole service from a backlog in the stream.
+    const nc = await connect({ servers: nats.url });
+    await ensureTopology(nc);
+    const js = jetstream(nc);
+    const jsm = await jetstreamManager(nc);
+    const stream = (await jsm.streams.info('HOSTWATCH')).config;
+    say(`stream HOSTWATCH: ${stream.retention} retention, ${stream.storage} storage, nats-server sync_interval ${SYNC} (libs/local-servers)`);
+    t = performance.now();
+    let inFlight = [];
+    for (const m of sealed) {
+      const h = natsHeaders();
+      for (const [k, v] of Object.entries(m.headers)) h.set(k, v);
+      inFlight.push(js.publish(m.subject, m.data, { headers: h, msgID: m.id, timeout: 60_000 }));
+      if (inFlight.length >= 500) {
+        await Promise.all(inFlight);
+        inFlight = [];
       }
     }
     await Promise.all(inFlight);
-    const total = ROUNDS * HOSTS;
     say(`published a backlog of ${total} sealed stats messages in ${Math.round(performance.now() - t)} ms`);
 
     const parts = buildAlerter({
@@ -177,17 +239,16 @@ try {
       email: { host: '127.0.0.1', port: 9, secure: false, user: undefined, password: undefined, from: 'bench@example.com', connectTimeoutMs: 1000, handoverTimeoutMs: 1000, finalReplyTimeoutMs: 1000 },
       replica: 'bench', log: silentLog, clock: Date.now, emailRetryMinMs: 3_600_000,
     });
-    const jsm = await jetstreamManager(nc);
+    const ackFloor = async () => (await jsm.consumers.info('HOSTWATCH', 'alerter')).ack_floor.stream_seq;
+    const until = async (seq) => {
+      while ((await ackFloor()) < seq) await new Promise((r) => setTimeout(r, 20));
+    };
     // Started outside the measurement (parsing 10,000 clients takes seconds); what it acked while starting is not counted.
     const stop = await startAlerter(parts);
-    const floor = (await jsm.consumers.info('HOSTWATCH', 'alerter')).ack_floor.stream_seq;
-    await measure('whole pipeline (consume, open, validate, evaluate, commit, ack)', total - floor, async () => {
-      for (;;) {
-        const info = await jsm.consumers.info('HOSTWATCH', 'alerter');
-        if (info.ack_floor.stream_seq >= total) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    });
+    const floor = await ackFloor();
+    if (floor < HOSTS) await measure('whole pipeline, first round (every host key derived, as after a start)', HOSTS - floor, () => until(HOSTS), { nats: true });
+    const from = Math.max(floor, HOSTS);
+    await measure('whole pipeline (consume, open, validate, evaluate, commit, ack), later rounds', total - from, () => until(total), { nats: true });
     const sizes = (await parts.metrics.batchSize.get()).values;
     const sum = sizes.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
     const count = sizes.find((v) => v.metricName?.endsWith('_count'))?.value ?? 1;
