@@ -26,7 +26,7 @@ export function apiComponents(
     {
       name: 'database',
       start: async () => {
-        const pool = createApiDb(config.databaseUrl);
+        const pool = createApiDb(config.databaseUrl, { maxConnections: config.dbConnections });
         db = pool;
         return () => pool.destroy();
       },

@@ -75,6 +75,17 @@ describe('GET /api/v1/hosts/{hostId}', () => {
     expect(host.latest.cpuPercent).toBeCloseTo(81.9, 3);
   });
 
+  it('shows a host enrolled after the fleet snapshot was read', async () => {
+    await api.db
+      .insertInto('hosts')
+      .values({ host_id: 'new-01', status: 'pending', hostname: 'new-01.example.net' })
+      .execute();
+    const res = await get('/api/v1/hosts/new-01');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ hostId: 'new-01', status: 'pending', latest: null, keys: [] });
+    await api.db.deleteFrom('hosts').where('host_id', '=', 'new-01').execute();
+  });
+
   it('answers 404 for an unknown host and 400 for an impossible host id', async () => {
     const missing = await get('/api/v1/hosts/nope-01');
     expect(missing.statusCode).toBe(404);
@@ -110,8 +121,15 @@ describe('admin: approve and revoke', () => {
       (await get('/api/v1/hosts?status=offline')).json().items.map((h: { hostId: string }) => h.hostId),
     ).toEqual(['db-01', 'web-02']);
 
+    expect((await get('/api/v1/hosts/db-01')).json()).toMatchObject({
+      status: 'offline',
+      approvedAt: api.now.toISOString(),
+      keys: [expect.objectContaining({ status: 'approved' })],
+    });
+
     const revoked = await post('/api/v1/admin/hosts/db-01/revoke', ADMIN_TOKEN);
     expect(revoked.json().status).toBe('revoked');
+    expect((await get('/api/v1/hosts/db-01')).json().status).toBe('revoked');
     const after = await api.db
       .selectFrom('host_keys')
       .select(['status', 'revoked_at'])

@@ -39,6 +39,12 @@ describe('GET /api/v1/hosts/{hostId}/stats', () => {
     expect(body.points.every((p: { samples: number }) => p.samples === 60)).toBe(true);
   });
 
+  it('gives an empty series for a known host without samples in the range', async () => {
+    const res = await get('/api/v1/hosts/db-01/stats');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ hostId: 'db-01', source: 'raw', points: [] });
+  });
+
   it('reads the hourly rollup for steps of an hour or more', async () => {
     const body = (await get(`/api/v1/hosts/web-01/stats?from=${iso(3 * 86_400_000)}&step=21600`)).json();
     expect(body.source).toBe('hourly');

@@ -37,6 +37,13 @@ export const apiConfigSpec = defineConfig({
     description:
       'Comma-separated bearer tokens that may also approve, revoke, silence and see the quarantine.',
   }),
+  dbConnections: field.integer({
+    env: 'API_DB_CONNECTIONS',
+    default: 8,
+    min: 1,
+    max: 100,
+    description: 'Most PostgreSQL connections the API holds (a few per core of the database server).',
+  }),
   rateLimitPerMinute: field.integer({
     env: 'API_RATE_LIMIT',
     default: 1200,

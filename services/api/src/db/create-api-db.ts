@@ -5,7 +5,7 @@ import pg from 'pg';
 
 /** Options of {@link createApiDb}. */
 export interface ApiDbOptions {
-  /** Pool size (default 20). */
+  /** Pool size (default 8: more sessions than cores only queue inside PostgreSQL instead of here). */
   readonly maxConnections?: number;
   /** Milliseconds to wait for a connection before failing (default 10 s). */
   readonly connectTimeoutMs?: number;
@@ -40,7 +40,7 @@ class NamedStatementPool implements PostgresPool {
 export function createApiDb(url: string, options: ApiDbOptions = {}): Kysely<Database> {
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.maxConnections ?? 20,
+    max: options.maxConnections ?? 8,
     application_name: 'hostwatch api',
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
   });

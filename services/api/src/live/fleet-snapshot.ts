@@ -1,6 +1,6 @@
 import type { Database } from '@hostwatch/db';
 import type { Kysely } from 'kysely';
-import { loadHostSummaries } from '../queries/host-summaries.js';
+import { loadHostSummaries, type HostSummaryWithDetail } from '../queries/host-summaries.js';
 import type { HostSummaryBody } from '../schemas/host.js';
 
 /** Options of {@link FleetSnapshot}. */
@@ -18,21 +18,35 @@ export interface FleetSnapshotOptions {
 export type FleetChangeListener = (changed: readonly HostSummaryBody[]) => void;
 
 /**
- * Every host with its latest stats, loaded by one query per refresh however many clients ask: the
- * fleet list is served from it, and the live feed sends what changed between two refreshes.
+ * Every host with its latest stats, keys and latest detail, loaded by one query per refresh however
+ * many clients ask: the fleet list and one host's view are served from it, and the live feed sends
+ * what changed between two refreshes.
  */
 export class FleetSnapshot {
   #hosts: readonly HostSummaryBody[] = [];
   #byId = new Map<string, HostSummaryBody>();
+  #details = new Map<string, HostSummaryWithDetail>();
   #generatedAt = new Date(0);
+  #generation = 0;
   #listeners = new Set<FleetChangeListener>();
   #refreshing: Promise<void> | undefined;
+  #again: Promise<void> | undefined;
 
   constructor(private readonly options: FleetSnapshotOptions) {}
 
   /** Every host, ordered by host id, as of {@link generatedAt}. */
   get hosts(): readonly HostSummaryBody[] {
     return this.#hosts;
+  }
+
+  /** One host in detail as of {@link generatedAt}, or undefined when it was not known then. */
+  host(hostId: string): HostSummaryWithDetail | undefined {
+    return this.#details.get(hostId);
+  }
+
+  /** Counts the loads: what is computed from the snapshot is good while this stays the same. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** When the snapshot was loaded. */
@@ -46,12 +60,25 @@ export class FleetSnapshot {
     return () => void this.#listeners.delete(listener);
   }
 
-  /** Reloads the snapshot; concurrent calls share one query. Rejects only when the query fails. */
+  /**
+   * Reloads the snapshot with what the database holds now: a load under way may have read before
+   * the caller's change, so the caller waits for the next one, which every caller meanwhile shares.
+   * Rejects only when the query fails.
+   */
   refresh(): Promise<void> {
-    this.#refreshing ??= this.#load().finally(() => {
-      this.#refreshing = undefined;
-    });
-    return this.#refreshing;
+    if (this.#refreshing === undefined) {
+      this.#refreshing = this.#load().finally(() => {
+        this.#refreshing = undefined;
+      });
+      return this.#refreshing;
+    }
+    this.#again ??= this.#refreshing
+      .catch(() => undefined)
+      .then(() => {
+        this.#again = undefined;
+        return this.refresh();
+      });
+    return this.#again;
   }
 
   /** Refresh, reporting a failure to `onError` instead of rejecting (for the refresh timer). */
@@ -61,13 +88,14 @@ export class FleetSnapshot {
 
   async #load(): Promise<void> {
     const now = this.options.now();
-    const hosts: HostSummaryBody[] = (
-      await loadHostSummaries(this.options.db, {
-        now,
-        offlineAfterMs: this.options.offlineAfterMs,
-        latestWithinMs: this.options.latestWithinMs,
-      })
-    ).map(({ approvedAt: _a, revokedAt: _r, keys: _k, detail: _d, ...summary }) => summary);
+    const details = await loadHostSummaries(this.options.db, {
+      now,
+      offlineAfterMs: this.options.offlineAfterMs,
+      latestWithinMs: this.options.latestWithinMs,
+    });
+    const hosts: HostSummaryBody[] = details.map(
+      ({ approvedAt: _a, revokedAt: _r, keys: _k, detail: _d, ...summary }) => summary,
+    );
     const byId = new Map(hosts.map((h) => [h.hostId, h]));
     const changed = hosts.filter((h) => {
       const before = this.#byId.get(h.hostId);
@@ -75,7 +103,9 @@ export class FleetSnapshot {
     });
     this.#hosts = hosts;
     this.#byId = byId;
+    this.#details = new Map(details.map((h) => [h.hostId, h]));
     this.#generatedAt = now;
+    this.#generation += 1;
     if (changed.length > 0) for (const listener of this.#listeners) listener(changed);
   }
 }

@@ -8,9 +8,9 @@ export interface HostSummaryOptions {
   readonly now: Date;
   /** An approved host is offline when it has not been seen for this long. */
   readonly offlineAfterMs: number;
-  /** Latest stats are looked for this far back (bounds the partitions probed). */
+  /** A latest sample older than this is not shown. */
   readonly latestWithinMs: number;
-  /** One host only; its row then also carries the latest sample's detail, approval times and keys. */
+  /** One host only (default: every host). */
   readonly hostId?: string;
 }
 
@@ -52,8 +52,8 @@ interface HostRow {
   processes: number | null;
   approved_at: Date | null;
   revoked_at: Date | null;
-  detail?: unknown;
-  keys?: { keyId: string; status: HostKeyRow['status']; createdAt: string; revokedAt: string | null }[];
+  detail: unknown;
+  keys: { keyId: string; status: HostKeyRow['status']; createdAt: string; revokedAt: string | null }[];
 }
 
 function latestOf(row: HostRow): LatestStatsBody | null {
@@ -86,8 +86,9 @@ export function hostState(
 }
 
 /**
- * Every host (or one) with its latest stats sample and open alert count, ordered by host id. The
- * latest sample is one backward index probe per host and partition within `latestWithinMs`.
+ * Every host (or one) with its latest stats sample, open alert count, approval times and keys,
+ * ordered by host id. The latest sample is the host's `host_latest` row (kept by ingest), when
+ * taken within `latestWithinMs`.
  */
 export async function loadHostSummaries(
   db: Kysely<Database>,
@@ -98,26 +99,14 @@ export async function loadHostSummaries(
     SELECT h.host_id, h.status, h.hostname, h.addresses, h.first_seen, h.last_seen, h.approved_at, h.revoked_at,
            coalesce(a.firing, 0) AS open_alerts,
            s.time, s.cpu_used_percent, s.mem_used_percent, s.swap_used_percent, s.disk_max_used_percent,
-           s.load1, s.load5, s.load15, s.uptime_seconds, s.cpu_count, s.mem_total_bytes, s.processes
-           ${
-             options.hostId === undefined
-               ? sql``
-               : sql`, s.detail, (
-                   SELECT coalesce(json_agg(json_build_object('keyId', k.key_id, 'status', k.status,
-                            'createdAt', to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                            'revokedAt', to_char(k.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-                          ORDER BY k.created_at, k.key_id), '[]')
-                     FROM host_keys k WHERE k.host_id = h.host_id) AS keys`
-           }
+           s.load1, s.load5, s.load15, s.uptime_seconds, s.cpu_count, s.mem_total_bytes, s.processes, s.detail,
+           (SELECT coalesce(json_agg(json_build_object('keyId', k.key_id, 'status', k.status,
+                     'createdAt', to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                     'revokedAt', to_char(k.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+                   ORDER BY k.created_at, k.key_id), '[]')
+              FROM host_keys k WHERE k.host_id = h.host_id) AS keys
       FROM hosts h
-      LEFT JOIN LATERAL (
-        SELECT time, cpu_used_percent, mem_used_percent, swap_used_percent, disk_max_used_percent,
-               load1, load5, load15, uptime_seconds, cpu_count, mem_total_bytes, processes, detail
-          FROM host_stats
-         WHERE host_id = h.host_id AND time >= ${since}
-         ORDER BY time DESC
-         LIMIT 1
-      ) s ON true
+      LEFT JOIN host_latest s ON s.host_id = h.host_id AND s.time >= ${since}
       LEFT JOIN (
         SELECT host_id, count(*) AS firing FROM alerter_alerts WHERE state = 'firing' AND host_id IS NOT NULL GROUP BY host_id
       ) a ON a.host_id = h.host_id
@@ -136,7 +125,7 @@ export async function loadHostSummaries(
       openAlerts: Number(row.open_alerts),
       approvedAt: row.approved_at?.toISOString() ?? null,
       revokedAt: row.revoked_at?.toISOString() ?? null,
-      keys: row.keys ?? [],
+      keys: row.keys,
       detail: row.detail ?? null,
     };
   });

@@ -8,8 +8,11 @@ import type { RouteContext } from './route-context.js';
 
 /** `/api/v1/admin/hosts/{hostId}/approve` and `/revoke`: enrollment decisions (admin scope). */
 export const hostEnrollmentRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
+  // The snapshot is read again so that the fleet list and the host's view show the decision at once.
   const summary = async (hostId: string) => {
     await ctx.snapshot.refreshQuietly();
+    const known = ctx.snapshot.host(hostId);
+    if (known !== undefined) return known;
     const [host] = await loadHostSummaries(ctx.db, {
       now: ctx.now(),
       offlineAfterMs: ctx.offlineAfterMs,

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { ClientError } from '../http/client-error.js';
 import { errorResponses } from '../http/error-response.js';
+import { GenerationCache } from '../live/generation-cache.js';
 import { loadHostSummaries } from '../queries/host-summaries.js';
 import { Cursor, DateTime, HostParams, Limit, Nullable, Page, StringEnum } from '../schemas/common.js';
 import { HostState, HostSummary } from '../schemas/host.js';
@@ -46,8 +47,9 @@ const PAGE_CACHE_SIZE = 256;
 
 /** `/api/v1/hosts`: the fleet list and one host in detail. */
 export const hostRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
-  const pageCache = new Map<string, string>();
-  let cachedGeneration = 0;
+  const pages = new GenerationCache(PAGE_CACHE_SIZE);
+  // One host's view, serialized once per snapshot; bounded by the fleet's size.
+  const hosts = new GenerationCache(Number.POSITIVE_INFINITY);
   app.get(
     '/hosts',
     {
@@ -79,46 +81,38 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, c
     },
     async (request, reply) => {
       const { status, q, limit = 100, cursor } = request.query;
-      // Every reader of one snapshot gets the same bytes: each page is serialized once per refresh.
-      const generation = ctx.snapshot.generatedAt.getTime();
-      if (generation !== cachedGeneration) {
-        pageCache.clear();
-        cachedGeneration = generation;
-      }
-      const key = JSON.stringify([status, q, limit, cursor]);
-      const cached = pageCache.get(key);
+      const body = pages.get(ctx.snapshot.generation, JSON.stringify([status, q, limit, cursor]), () => {
+        const after = cursor === undefined ? undefined : String(decodeCursor(cursor, 1)[0]);
+        const needle = q?.toLowerCase();
+        const items = [];
+        let more = false;
+        for (const host of ctx.snapshot.hosts) {
+          if (after !== undefined && host.hostId <= after) continue;
+          if (status !== undefined && host.status !== status) continue;
+          if (
+            needle !== undefined &&
+            !host.hostId.toLowerCase().includes(needle) &&
+            !(host.hostname ?? '').toLowerCase().includes(needle) &&
+            !host.addresses.some((a) => a.includes(needle))
+          ) {
+            continue;
+          }
+          if (items.length === limit) {
+            more = true;
+            break;
+          }
+          items.push(host);
+        }
+        const last = items.at(-1);
+        return String(
+          reply.serialize({
+            items,
+            nextCursor: more && last ? encodeCursor([last.hostId]) : null,
+            generatedAt: ctx.snapshot.generatedAt.toISOString(),
+          }),
+        );
+      });
       // A string with a JSON content type is sent as it is, already serialized by the route's serializer.
-      if (cached !== undefined) return reply.type('application/json; charset=utf-8').send(cached as never);
-      const after = cursor === undefined ? undefined : String(decodeCursor(cursor, 1)[0]);
-      const needle = q?.toLowerCase();
-      const items = [];
-      let more = false;
-      for (const host of ctx.snapshot.hosts) {
-        if (after !== undefined && host.hostId <= after) continue;
-        if (status !== undefined && host.status !== status) continue;
-        if (
-          needle !== undefined &&
-          !host.hostId.toLowerCase().includes(needle) &&
-          !(host.hostname ?? '').toLowerCase().includes(needle) &&
-          !host.addresses.some((a) => a.includes(needle))
-        ) {
-          continue;
-        }
-        if (items.length === limit) {
-          more = true;
-          break;
-        }
-        items.push(host);
-      }
-      const last = items.at(-1);
-      const body = String(
-        reply.serialize({
-          items,
-          nextCursor: more && last ? encodeCursor([last.hostId]) : null,
-          generatedAt: ctx.snapshot.generatedAt.toISOString(),
-        }),
-      );
-      if (pageCache.size < PAGE_CACHE_SIZE) pageCache.set(key, body);
       return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );
@@ -131,12 +125,21 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, c
         tags: ['hosts'],
         operationId: 'getHost',
         summary: 'One host in detail: state, latest stats with per-disk and per-interface detail, keys',
+        description:
+          'Served from the fleet snapshot, like the fleet list, so it is at most a few seconds old; ' +
+          'a host enrolled since the snapshot was read is read from the database.',
         params: HostParams,
         response: { 200: HostDetail, ...errorResponses(404) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { hostId } = request.params;
+      const known = ctx.snapshot.host(hostId);
+      if (known !== undefined) {
+        const body = hosts.get(ctx.snapshot.generation, hostId, () => String(reply.serialize(known)));
+        return reply.type('application/json; charset=utf-8').send(body as never);
+      }
+      // Enrolled since the snapshot was read, or unknown.
       const [summary] = await loadHostSummaries(ctx.db, {
         now: ctx.now(),
         offlineAfterMs: ctx.offlineAfterMs,

@@ -19,7 +19,15 @@ export async function ensurePartitions(db: Kysely<Database>, from: Date, to: Dat
   }
 }
 
-/** Inserts one stats sample; cpu and memory as given, the rest plausible. */
+/** Sets a host's `host_latest` row to its newest stored sample, as ingest does when it stores samples. */
+export async function updateLatest(db: Kysely<Database>, hostId: string): Promise<void> {
+  await sql`DELETE FROM host_latest WHERE host_id = ${hostId}`.execute(db);
+  await sql`INSERT INTO host_latest SELECT * FROM host_stats WHERE host_id = ${hostId} ORDER BY time DESC LIMIT 1`.execute(
+    db,
+  );
+}
+
+/** Inserts one stats sample (and updates the host's latest); cpu and memory as given, the rest plausible. */
 export async function insertStats(
   db: Kysely<Database>,
   hostId: string,
@@ -53,6 +61,7 @@ export async function insertStats(
       message_id: `${hostId}-boot-1-${seq}`,
     })
     .execute();
+  await updateLatest(db, hostId);
 }
 
 /** Inserts one ssh session. */
@@ -155,6 +164,7 @@ export async function seedFleet(db: Kysely<Database>, now: Date): Promise<void> 
            40, 1073741824, 1073741824, 0, 0.5, 0.4, 0.3, 86400 + i * 10, 120, 41.5,
            '{"disks":[{"mount":"/","usedPercent":41.5}]}', 'web-01-boot-1-' || i
       FROM generate_series(0, 719) AS i`.execute(db);
+  await updateLatest(db, 'web-01');
   for (let i = 0; i < 6; i++) await insertStats(db, 'web-02', at(3 * 3_600_000 + i * 10_000), 55, 70, i);
   // Hourly rollup of web-01 for the last three days: cpu average 20, max 90.
   const hour = Math.floor(now.getTime() / 3_600_000) * 3_600_000;

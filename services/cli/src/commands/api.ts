@@ -18,6 +18,7 @@ Environment:
   API_ADMIN_TOKENS    comma-separated bearer tokens that may also approve and revoke hosts,
                       manage silences and see the quarantine; at least one token in all,
                       each at least 16 printable characters (e.g. openssl rand -hex 32)
+  API_DB_CONNECTIONS  most PostgreSQL connections held (default 8)
   API_RATE_LIMIT      requests per minute per client address (default 1200)
   API_LIVE_INTERVAL   how often the fleet view and live events poll PostgreSQL (default 2s)
   API_OFFLINE_AFTER   an approved host not heard from this long is offline (default 90s)
