@@ -1,11 +1,14 @@
 // The servers bench/api/run.mjs measures, in their own process so that autocannon does not share
 // their event loop: the API as `hostwatch api` builds it, and a bare Fastify route beside it.
-// Env: DATABASE_URL, API_TOKEN. Prints one JSON line {"api":port,"bare":port} once listening.
+// Env: DATABASE_URL, API_TOKEN, API_DB_CONNECTIONS (default 8, as `hostwatch api`). Prints one JSON
+// line {"api":port,"bare":port} once listening.
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { ApiTokens, buildApp, createApiDb } from '@hostwatch/api';
 
-const db = createApiDb(process.env.DATABASE_URL);
+const db = createApiDb(process.env.DATABASE_URL, {
+  maxConnections: Number(process.env.API_DB_CONNECTIONS ?? 8),
+});
 const api = await buildApp({
   db,
   tokens: new ApiTokens({ read: [process.env.API_TOKEN] }),
