@@ -1,4 +1,4 @@
-import { MAX_BODY_BYTES } from '@hostwatch/contract';
+import { MAX_BODY_BYTES } from '@hostwatch/contract/light';
 
 /** First byte of every sealed message: the layout and key derivation below, version 1. */
 export const ENVELOPE_VERSION = 1;

@@ -1,4 +1,4 @@
-import { hostIdProblem } from '@hostwatch/contract';
+import { hostIdProblem } from '@hostwatch/contract/light';
 import { KeyFileError } from './key-file-error.js';
 import { keyIdOf } from './key-id.js';
 import type { KeyPair, PublicKeyInfo } from './key-pair.js';

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { assertHostId } from '@hostwatch/contract';
+import { assertHostId } from '@hostwatch/contract/light';
 import { keyIdOf } from './key-id.js';
 import { rawPublicKey } from './x25519.js';
 

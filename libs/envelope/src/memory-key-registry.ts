@@ -1,4 +1,4 @@
-import { assertHostId } from '@hostwatch/contract';
+import { assertHostId } from '@hostwatch/contract/light';
 import { keyIdOf } from './key-id.js';
 import type { KeyRegistry, KeyStatus, RegisteredKey } from './key-registry.js';
 import { X25519_KEY_BYTES } from './x25519.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { assertHostId, type MessageKind } from '@hostwatch/contract';
+import { assertHostId, type MessageKind } from '@hostwatch/contract/light';
 
 /** Longest message id accepted, as the contract's event ids. */
 export const MESSAGE_ID_MAX_LENGTH = 200;

@@ -1,5 +1,5 @@
 import { createDecipheriv } from 'node:crypto';
-import { hostIdProblem, parseSubject, type MessageKind } from '@hostwatch/contract';
+import { hostIdProblem, parseSubject, type MessageKind } from '@hostwatch/contract/light';
 import { associatedData } from './associated-data.js';
 import {
   ENVELOPE_OVERHEAD,

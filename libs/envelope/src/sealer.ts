@@ -1,5 +1,5 @@
 import { createCipheriv, randomFillSync } from 'node:crypto';
-import { MAX_BODY_BYTES, parseSubject } from '@hostwatch/contract';
+import { MAX_BODY_BYTES, parseSubject } from '@hostwatch/contract/light';
 import { associatedData } from './associated-data.js';
 import { ENVELOPE_OVERHEAD, ENVELOPE_VERSION, NONCE_BYTES, TAG_BYTES } from './envelope-format.js';
 import { ENVELOPE_HEADERS } from './envelope-headers.js';

@@ -10,7 +10,7 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CONSUMER_SPECS, streamSpec, type ConsumerSpec, type StreamLimits, type StreamSpec } from '@hostwatch/contract';
+import { CONSUMER_SPECS, streamSpec, type ConsumerSpec, type StreamLimits, type StreamSpec } from '@hostwatch/contract/light';
 
 const NS_PER_MS = 1_000_000;
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AuthLogScanner, SessionTracker } from '@hostwatch/auth-log';
-import { assertHostId } from '@hostwatch/contract';
+import { assertHostId } from '@hostwatch/contract/light';
 import { ENROLLMENT_HEADERS, enrollmentToken, readKeyFile, readPublicKeyFile, Sealer } from '@hostwatch/envelope';
 import type { AgentConfig } from './config/agent-config.js';
 import { Delivery, type PublishFn } from './delivery/delivery.js';

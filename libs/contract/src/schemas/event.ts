@@ -1,16 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { SECURITY_EVENT_TYPES } from '../vocabulary.js';
 import { EventId, HostId, Timestamp } from './common.js';
-
-/** Kinds of security event other than sshd logins. */
-export const SECURITY_EVENT_TYPES = [
-  'sudo',
-  'su',
-  'user_added',
-  'user_removed',
-  'group_added',
-  'group_removed',
-  'password_changed',
-] as const;
 
 /** One security event read from a host's auth log. */
 export const SecurityEvent = Type.Object(

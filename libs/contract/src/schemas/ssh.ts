@@ -1,20 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { SSH_EVENT_KINDS } from '../vocabulary.js';
 import { Count, EventId, HostId, Timestamp } from './common.js';
-
-/** The vocabulary of sshd events, as `../shared/design.md` fixes it. */
-export const SSH_EVENT_KINDS = [
-  'accepted',
-  'failed',
-  'invalid_user',
-  'not_allowed',
-  'too_many_failures',
-  'disconnected',
-  'probe',
-  'negotiation_failed',
-  'connection',
-  'session_opened',
-  'session_closed',
-] as const;
 
 /** One sshd event of a host, with the session (sshd connection) it belongs to. */
 export const SshEvent = Type.Object(

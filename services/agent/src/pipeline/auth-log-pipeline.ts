@@ -1,4 +1,4 @@
-import { subjectFor, type SecurityEvent, type SshEvent } from '@hostwatch/contract';
+import { subjectFor, type SecurityEvent, type SshEvent } from '@hostwatch/contract/light';
 import { logMessageId, type Sealer } from '@hostwatch/envelope';
 import type { AuthEvent, AuthLogScanner, SessionTracker } from '@hostwatch/auth-log';
 import { SpoolFullError } from '../delivery/spool.js';

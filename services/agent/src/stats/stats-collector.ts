@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import * as nodeOs from 'node:os';
 import { join, parse } from 'node:path';
-import { assertHostId, type StatsMessageV1 } from '@hostwatch/contract';
+import { assertHostId, type StatsMessageV1 } from '@hostwatch/contract/light';
 import { hostAddresses } from './addresses.js';
 import type { CpuStats } from './cpu-usage.js';
 import type { HostOs } from './host-os.js';
