@@ -2,8 +2,12 @@
 // load), stats messages evaluated (1) by the evaluator alone, in batches as the consumer hands them
 // over, beside peers measured in the same run on their own databases: the same evaluator fed
 // other batch sizes (500 was the consumer's former one) and fed one message per transaction (the
-// naive path, on the first NAIVE messages); and (2) through the whole pipeline: JetStream consumer, open,
-// validate, evaluate, commit, ack. Real PostgreSQL and nats-server (sync_interval: always).
+// naive path, on the first NAIVE messages); (2a) by the consumer's work without JetStream (open,
+// validate, evaluate, commit; the next batch opened while the previous one commits), beside the
+// peer that does one stage after the other; and (2b) through the whole service from a backlog in
+// the stream: JetStream consumer, open, validate, evaluate, commit, ack. The first round of
+// messages (every host key derived once, as after any start) is measured apart from the later
+// rounds. Real PostgreSQL and nats-server (sync_interval: always).
 // Besides wall-clock rates it prints CPU time (this process, and every PostgreSQL process of the
 // cluster from /proc, and nats-server's for the whole pipeline), since the machine may be shared. Target: 20,000 stats messages/s.
 // Build first: npx tsc -b services/alerter
@@ -22,7 +26,7 @@ import { createDb, migrateToLatest } from '@hostwatch/db';
 import { Opener, Sealer, generateCollectorKeyPair, generateHostKeyPair } from '@hostwatch/envelope';
 import { findTools, startNatsServer, startPostgres } from '@hostwatch/local-servers';
 import { ensureTopology } from '@hostwatch/nats';
-import { BatchPipeline, Evaluator, PgKeyRegistry, buildAlerter, readRules, silentLog, startAlerter } from '@hostwatch/alerter';
+import { BatchPipeline, Evaluator, PgKeyRegistry, buildAlerter, openBatch, readRules, silentLog, startAlerter } from '@hostwatch/alerter';
 
 const { values: opt } = parseArgs({
   options: {
@@ -118,7 +122,7 @@ const natsDir = join(dir, 'nats');
 const nats = await startNatsServer({ binary: tools.natsServer, dir: natsDir, syncInterval: SYNC });
 try {
   say(`hostwatch alerter benchmark: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  say(`${HOSTS} hosts x 5 rules, ${ROUNDS} stats messages per host, batches of ${BATCH}; nats-server's CPU is not counted`);
+  say(`${HOSTS} hosts x 5 rules, ${ROUNDS} stats messages per host, batches of ${BATCH}; nats-server's CPU is counted for the whole pipeline only`);
   const rulesFile = join(dir, 'rules.xml');
   const clients = Array.from({ length: HOSTS }, (_, i) => `  <client host="h${i}" mail="ops${i}@example.com"><alert type="memory" limit="90%" /><alert type="cpu" limit="95%" /><alert type="swap" limit="80%" /><alert type="disk" limit="90%" /><alert type="load" limit="4" /></client>`);
   await writeFile(rulesFile, `<clients>\n${clients.join('\n')}\n</clients>\n`);
@@ -188,30 +192,40 @@ try {
     const total = sealed.length;
 
     // (2a) The consumer's work without JetStream: open, validate, evaluate, commit, as the service
-    // does it (the next batch opened while the previous one is recorded), on a database of its own.
-    {
-      const directUrl = await cluster.createDatabase('pipeline_direct');
+    // does it (the next batch opened while the previous one is recorded), on a database of its own;
+    // beside it, the peer that does one stage after the other (the consumer before the overlap).
+    const runDirect = async (name, overlapped) => {
+      const directUrl = await cluster.createDatabase(name);
       await migrateToLatest(directUrl);
       const direct = createDb(directUrl);
       for (const keys of hostKeys) await enroll(direct, keys);
       const registry = new PgKeyRegistry(direct, 60_000);
-      const pipeline = new BatchPipeline({
-        opener: new Opener({ collectorKeys: collector, registry }),
-        prefetchKeys: (pairs) => registry.prefetch(pairs),
-        evaluator: new Evaluator({ db: direct, rules: () => rules, clock: Date.now, log: silentLog }),
-        log: silentLog,
-        batchSize: BATCH,
-      });
+      const opener = new Opener({ collectorKeys: collector, registry });
+      const evaluator = new Evaluator({ db: direct, rules: () => rules, clock: Date.now, log: silentLog });
+      const pipeline = new BatchPipeline({ opener, prefetchKeys: (pairs) => registry.prefetch(pairs), evaluator, log: silentLog, batchSize: BATCH });
       let acked = 0;
       const feed = async (list) => {
-        for (const m of list) await pipeline.push({ data: m.data, headers: m.headers, subject: m.subject, ack: () => acked++, nak: () => undefined, term: () => undefined });
-        await pipeline.drain();
+        if (overlapped) {
+          for (const m of list) await pipeline.push({ data: m.data, headers: m.headers, subject: m.subject, ack: () => acked++, nak: () => undefined, term: () => undefined });
+          await pipeline.drain();
+          return;
+        }
+        for (let i = 0; i < list.length; i += BATCH) {
+          const batch = list.slice(i, i + BATCH);
+          await registry.prefetch(batch.map((m) => [m.headers['Hostwatch-Host'], m.headers['Hostwatch-Host-Key']]));
+          const opened = await openBatch(batch, opener);
+          await evaluator.handle(opened.items);
+          acked += opened.items.length;
+        }
       };
-      await measure('consumer without JetStream, first round (every host key derived, as after a start)', HOSTS, () => feed(sealed.slice(0, HOSTS)));
-      await measure('consumer without JetStream (open, validate, evaluate, commit), later rounds', total - HOSTS, () => feed(sealed.slice(HOSTS)));
+      const label = overlapped ? 'consumer without JetStream (open, validate, evaluate, commit; next batch opened during the commit)' : '  peer, consumer without JetStream, one stage after the other';
+      await measure(`${label}, first round (every host key derived, as after a start)`, HOSTS, () => feed(sealed.slice(0, HOSTS)));
+      await measure(`${label}, later rounds`, total - HOSTS, () => feed(sealed.slice(HOSTS)));
       if (acked !== total) throw new Error(`acked ${acked} of ${total}`);
       await direct.destroy();
-    }
+    };
+    await runDirect('direct_overlapped', true);
+    await runDirect('direct_sequential', false);
 
     // (2b) The whole service from a backlog in the stream.
     const nc = await connect({ servers: nats.url });
