@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, READ_TOKEN, bearer, startTestApi, type TestApi } from './support/test-api.js';
 
@@ -28,6 +29,26 @@ describe('GET /api/v1/hosts', () => {
     expect(web01.latest.memTotalBytes).toBe(8 * 2 ** 30);
     expect(body.items.find((h: { hostId: string }) => h.hostId === 'old-01').latest).toBeNull();
     expect(body.nextCursor).toBeNull();
+  });
+
+  it('sends the same page gzipped to a client that accepts gzip', async () => {
+    const plain = await get('/api/v1/hosts?limit=3');
+    const gzipped = await api.app.inject({
+      method: 'GET',
+      url: '/api/v1/hosts?limit=3',
+      headers: { ...bearer(READ_TOKEN), 'accept-encoding': 'br;q=1, gzip;q=0.8' },
+    });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gzipped.headers['vary']).toBe('accept-encoding');
+    expect(gunzipSync(gzipped.rawPayload).toString('utf8')).toBe(plain.body);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const refused = await api.app.inject({
+      method: 'GET',
+      url: '/api/v1/hosts?limit=3',
+      headers: { ...bearer(READ_TOKEN), 'accept-encoding': 'gzip;q=0' },
+    });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    expect(refused.body).toBe(plain.body);
   });
 
   it('filters by status and text, and pages with a cursor', async () => {
