@@ -12,14 +12,14 @@ const get = (url: string, token = READ_TOKEN) =>
 const iso = (msAgo: number) => new Date(api.now.getTime() - msAgo).toISOString();
 
 describe('GET /api/v1/hosts/{hostId}/stats', () => {
-  it('buckets the last 24 h into 300 buckets by default, average and maximum from raw samples', async () => {
+  it('buckets the last 24 h into 288 5-minute buckets by default, average and maximum', async () => {
     const res = await get('/api/v1/hosts/web-01/stats');
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({
       hostId: 'web-01',
-      stepSeconds: 288,
-      source: 'raw',
+      stepSeconds: 300,
+      source: 'rollup-5m',
       to: api.now.toISOString(),
     });
     const samples = body.points.reduce((n: number, p: { samples: number }) => n + p.samples, 0);
@@ -42,7 +42,7 @@ describe('GET /api/v1/hosts/{hostId}/stats', () => {
   it('gives an empty series for a known host without samples in the range', async () => {
     const res = await get('/api/v1/hosts/db-01/stats');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ hostId: 'db-01', source: 'raw', points: [] });
+    expect(res.json()).toMatchObject({ hostId: 'db-01', source: 'rollup-5m', points: [] });
   });
 
   it('reads the hourly rollup for steps of an hour or more', async () => {

@@ -35,6 +35,11 @@ export {
 export { IngestConsumer, type IngestConsumerOptions } from './consume/ingest-consumer.js';
 export { Maintenance, type MaintenanceOptions, type MaintenanceReport } from './maintenance/maintenance.js';
 export { rollupHourlyStats } from './maintenance/hourly-rollup.js';
+export {
+  FIVE_MINUTES_MS,
+  expireFiveMinuteStats,
+  rollupFiveMinuteStats,
+} from './maintenance/five-minute-rollup.js';
 export { IngestMetrics, type ConsumerLag, type MessageOutcome } from './ops/ingest-metrics.js';
 export { silentLog, type IngestLog } from './log/ingest-log.js';
 export {

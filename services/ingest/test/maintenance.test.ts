@@ -90,6 +90,83 @@ describe('maintenance', () => {
     expect((await pool.query('SELECT count(*)::int AS n FROM host_stats_hourly')).rows[0]).toEqual({ n: 2 });
   });
 
+  it('keeps the 5-minute rollup of the recent window, folds late samples in, catches up after missed runs and expires it', async () => {
+    const manager = new PartitionManager(pool);
+    const at = (ms: number) => async (seq: number, cpu: number) => {
+      const store = new BatchStore(pool, manager, {
+        retentionDays: 30,
+        quarantineMaxBytes: 0,
+        now: () => ms,
+      });
+      const m = statsMessage('web-01', seq, new Date(ms));
+      await store.commit({
+        items: [{ messageId: m.id, message: { ...m.body, cpu: { ...m.body.cpu, usedPercent: cpu } } }],
+        quarantine: [],
+        enrollments: [],
+        pendingHosts: new Set(),
+      });
+    };
+    const maintenanceAt = (ms: number) =>
+      new Maintenance(pool, manager, {
+        retentionDays: 30,
+        rollupRetentionDays: 400,
+        quarantineRetentionDays: 30,
+        partitionsAheadDays: 1,
+        log: silentLog,
+        now: () => ms,
+      });
+    const MIN = 60_000;
+    // 12:10, 12:12 and 12:23; 12:29:30 is in the slot that has not ended.
+    await at(NOW - 20 * MIN)(1, 10);
+    await at(NOW - 18 * MIN)(2, 30);
+    await at(NOW - 7 * MIN)(3, 50);
+    await at(NOW - 30_000)(4, 70);
+    const rollup = async () =>
+      (
+        await pool.query(
+          `SELECT bucket, samples, cpu_sum / cpu_samples AS cpu_avg, cpu_max FROM host_stats_5m ORDER BY bucket`,
+        )
+      ).rows;
+    const coverage = async () =>
+      (await pool.query(`SELECT covered_from AS "from", covered_until AS until FROM host_stats_5m_coverage`))
+        .rows[0];
+    const first = await maintenanceAt(NOW).runOnce();
+    expect(first.fiveMinuteRows).toBe(2);
+    expect(await rollup()).toEqual([
+      { bucket: new Date(NOW - 20 * MIN), samples: 2, cpu_avg: 20, cpu_max: 30 },
+      { bucket: new Date(NOW - 10 * MIN), samples: 1, cpu_avg: 50, cpu_max: 50 },
+    ]);
+    expect(await coverage()).toEqual({ from: new Date(NOW - 30 * MIN), until: new Date(NOW - 5 * MIN) });
+
+    // A sample of 12:21 arrives late, within the window: the next run counts it.
+    await at(NOW - 9 * MIN)(5, 90);
+    await maintenanceAt(NOW + MIN).runOnce();
+    expect((await rollup())[1]).toEqual({
+      bucket: new Date(NOW - 10 * MIN),
+      samples: 2,
+      cpu_avg: 70,
+      cpu_max: 90,
+    });
+
+    // Maintenance stopped for two hours: the next run starts where the rollup stopped, so no slot is missing.
+    await at(NOW + 30 * MIN)(6, 40);
+    await maintenanceAt(NOW + 2 * 60 * MIN).runOnce();
+    expect((await rollup()).map((r) => [r.bucket, r.samples])).toEqual([
+      [new Date(NOW - 20 * MIN), 2],
+      [new Date(NOW - 10 * MIN), 2],
+      [new Date(NOW - 5 * MIN), 1],
+      [new Date(NOW + 30 * MIN), 1],
+    ]);
+    expect(await coverage()).toEqual({ from: new Date(NOW - 30 * MIN), until: new Date(NOW + 115 * MIN) });
+
+    // Past the raw retention the rollup goes too, and its coverage starts at the cutoff.
+    const late = NOW + 31 * DAY;
+    const expired = await maintenanceAt(late).runOnce();
+    expect(expired.deleted['host_stats_5m']).toBe(4);
+    expect(await rollup()).toEqual([]);
+    expect((await coverage()).from).toEqual(new Date(late - 30 * DAY));
+  });
+
   it('lets one replica at a time run it', async () => {
     const a = new Maintenance(pool, new PartitionManager(pool), {
       retentionDays: 30,

@@ -5,6 +5,7 @@ import * as alerter from './2026-11-23T2100_alerter.js';
 import * as alertSilences from './2026-11-23T2110_alert-silences.js';
 import * as queryIndexes from './2026-11-23T2200_query-indexes.js';
 import * as hostLatest from './2026-11-23T2300_host-latest.js';
+import * as hostStats5m from './2026-11-23T2330_host-stats-5m.js';
 
 /**
  * Every migration, by its dated name, oldest first. Names sort in the order they apply; a new
@@ -17,4 +18,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-23T2110_alert-silences': alertSilences,
   '2026-11-23T2200_query-indexes': queryIndexes,
   '2026-11-23T2300_host-latest': hostLatest,
+  '2026-11-23T2330_host-stats-5m': hostStats5m,
 };

@@ -53,6 +53,16 @@ export interface HostStatsHourlyTable {
   disk_max: number | null;
 }
 
+/** 5-minute rollup of host stats (sums in double precision), kept by ingest's maintenance. */
+export type HostStats5mTable = Omit<HostStatsHourlyTable, 'hour'> & { bucket: Timestamp };
+
+/** The one-row high-water mark of {@link HostStats5mTable}: slots in [from, until) are rolled up. */
+export interface HostStats5mCoverageTable {
+  only_row: ColumnType<boolean, boolean | undefined, never>;
+  covered_from: Timestamp;
+  covered_until: Timestamp;
+}
+
 /** One sshd event of a host, unique by (host, event id), partitioned by day of `time`. */
 export interface SshEventsTable {
   host_id: string;
@@ -153,6 +163,8 @@ export interface IngestTables {
   host_stats: HostStatsTable;
   host_latest: HostLatestTable;
   host_stats_hourly: HostStatsHourlyTable;
+  host_stats_5m: HostStats5mTable;
+  host_stats_5m_coverage: HostStats5mCoverageTable;
   ssh_events: SshEventsTable;
   ssh_sessions: SshSessionsTable;
   ssh_daily: SshDailyTable;

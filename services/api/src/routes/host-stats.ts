@@ -30,8 +30,10 @@ const StatsSeries = Type.Object(
     from: DateTime,
     to: DateTime,
     stepSeconds: Type.Integer(),
-    source: StringEnum(['raw', 'hourly'], {
-      description: 'raw: every sample; hourly: the hourly rollup (steps of an hour or more)',
+    source: StringEnum(['raw', 'rollup-5m', 'hourly'], {
+      description:
+        'raw: every sample; rollup-5m: the 5-minute rollup for whole 5-minute slots and raw samples for the rest ' +
+        '(steps of whole 5 minutes on 5-minute boundaries, exact); hourly: the hourly rollup (steps of an hour or more)',
     }),
     points: Type.Array(StatsPoint, { description: 'Buckets with at least one sample, oldest first' }),
   },
@@ -53,6 +55,39 @@ interface PointRow {
 }
 
 const MAX_BUCKETS = 2000;
+const SLOT_SECONDS = 300;
+
+/**
+ * The step and bucket origin for a range: `step` as asked, buckets starting at `from`; or, from
+ * `buckets`, a step that when it is 4 minutes or more (and under an hour) is rounded to whole
+ * 5 minutes with buckets on the clock's 5-minute boundaries, so the 5-minute rollup serves it.
+ */
+export function chooseStep(
+  from: Date,
+  to: Date,
+  step: number | undefined,
+  buckets: number | undefined,
+): { stepSeconds: number; origin: Date } {
+  if (step !== undefined) return { stepSeconds: step, origin: from };
+  const rangeSeconds = (to.getTime() - from.getTime()) / 1000;
+  const exact = Math.max(10, Math.ceil(rangeSeconds / (buckets ?? 300)));
+  if (exact < 240 || exact >= 3600) return { stepSeconds: exact, origin: from };
+  return { stepSeconds: Math.max(1, Math.round(exact / SLOT_SECONDS)) * SLOT_SECONDS, origin: new Date(0) };
+}
+
+// One raw sample in the shape of a rollup row.
+const RAW_SAMPLE = sql`
+  time, 1, (cpu_used_percent IS NOT NULL)::int, coalesce(cpu_used_percent::float8, 0), cpu_used_percent,
+  mem_used_percent::float8, mem_used_percent, swap_used_percent::float8, swap_used_percent,
+  load1::float8, load1, disk_max_used_percent`;
+
+const RAW_COLUMNS = sql`
+  count(*)::int AS samples,
+  sum(cpu_used_percent::float8) / count(cpu_used_percent) AS cpu_avg, max(cpu_used_percent) AS cpu_max,
+  sum(mem_used_percent::float8) / count(*) AS mem_avg, max(mem_used_percent) AS mem_max,
+  sum(swap_used_percent::float8) / count(*) AS swap_avg, max(swap_used_percent) AS swap_max,
+  sum(load1::float8) / count(*) AS load1_avg, max(load1) AS load1_max,
+  max(disk_max_used_percent) AS disk_max`;
 
 async function hostExists(ctx: RouteContext, hostId: string): Promise<boolean> {
   if (ctx.snapshot.host(hostId) !== undefined) return true;
@@ -75,8 +110,10 @@ export const hostStatsRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (a
         operationId: 'getHostStats',
         summary: 'Stats time series of one host in buckets: average and maximum of each',
         description:
-          'The range is cut into buckets of `step` seconds, or into `buckets` equal buckets (default 300). ' +
-          'Steps of an hour or more read the hourly rollup, so long ranges stay cheap.',
+          'The range is cut into buckets of `step` seconds starting at `from`, or into about `buckets` buckets (default 300): ' +
+          "a step chosen from `buckets` of 4 minutes or more is rounded to whole 5 minutes, with buckets on the clock's 5-minute boundaries. " +
+          'Steps of whole 5 minutes on 5-minute boundaries read the 5-minute rollup (exact); steps of an hour or more read the hourly rollup, ' +
+          'so long ranges stay cheap.',
         params: HostParams,
         querystring: Type.Object(
           {
@@ -106,7 +143,7 @@ export const hostStatsRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (a
       }
       const { from, to } = resolveRange(request.query, ctx.now(), 86_400_000);
       const rangeSeconds = (to.getTime() - from.getTime()) / 1000;
-      const stepSeconds = step ?? Math.max(10, Math.ceil(rangeSeconds / (buckets ?? 300)));
+      const { stepSeconds, origin } = chooseStep(from, to, step, buckets);
       if (rangeSeconds / stepSeconds > MAX_BUCKETS) {
         throw new ClientError(
           400,
@@ -115,10 +152,12 @@ export const hostStatsRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (a
         );
       }
       const hourly = stepSeconds >= 3600;
+      // Whole 5-minute slots never straddle two buckets when buckets are whole slots on slot boundaries.
+      const slotAligned = stepSeconds % SLOT_SECONDS === 0 && origin.getTime() % (SLOT_SECONDS * 1000) === 0;
       const width = sql`make_interval(secs => ${stepSeconds})`;
       const query = hourly
         ? sql<PointRow>`
-            SELECT date_bin(${width}, hour, ${from}) AS bucket, sum(samples)::int AS samples,
+            SELECT date_bin(${width}, hour, ${origin}) AS bucket, sum(samples)::int AS samples,
                    sum(cpu_sum) / nullif(sum(cpu_samples), 0) AS cpu_avg, max(cpu_max) AS cpu_max,
                    sum(mem_sum) / sum(samples) AS mem_avg, max(mem_max) AS mem_max,
                    sum(swap_sum) / sum(samples) AS swap_avg, max(swap_max) AS swap_max,
@@ -127,15 +166,39 @@ export const hostStatsRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (a
               FROM host_stats_hourly
              WHERE host_id = ${hostId} AND hour >= date_trunc('hour', ${from}::timestamptz) AND hour < ${to} AND samples > 0
              GROUP BY 1 ORDER BY 1`
-        : // Only columns of host_stats_series_idx, so an index-only scan of the partitions in the range;
-          // sum / count in double precision costs a third less than avg() of real columns.
-          sql<PointRow>`
-            SELECT date_bin(${width}, time, ${from}) AS bucket, count(*)::int AS samples,
-                   sum(cpu_used_percent::float8) / count(cpu_used_percent) AS cpu_avg, max(cpu_used_percent) AS cpu_max,
-                   sum(mem_used_percent::float8) / count(*) AS mem_avg, max(mem_used_percent) AS mem_max,
-                   sum(swap_used_percent::float8) / count(*) AS swap_avg, max(swap_used_percent) AS swap_max,
-                   sum(load1::float8) / count(*) AS load1_avg, max(load1) AS load1_max,
-                   max(disk_max_used_percent) AS disk_max
+        : slotAligned
+          ? // Whole slots inside the rollup's coverage come from host_stats_5m; the slot cut by \`from\`
+            // or \`to\` and anything before or after the coverage come from raw samples, so every
+            // bucket holds exactly the samples in the range.
+            sql<PointRow>`
+            WITH span AS (
+              SELECT greatest(lo, least(hi, c.covered_from)) AS a, greatest(lo, least(hi, c.covered_until)) AS b
+                FROM (SELECT date_bin('5 minutes', ${from}::timestamptz + interval '5 minutes' - interval '1 microsecond', 'epoch') AS lo,
+                             date_bin('5 minutes', ${to}::timestamptz, 'epoch') AS hi) AS r
+                LEFT JOIN host_stats_5m_coverage c ON true
+            ), parts AS (
+              SELECT bucket AS t, samples, cpu_samples, cpu_sum, cpu_max, mem_sum, mem_max, swap_sum, swap_max,
+                     load1_sum, load1_max, disk_max
+                FROM host_stats_5m, span
+               WHERE host_id = ${hostId} AND bucket >= span.a AND bucket < span.b
+              UNION ALL
+              SELECT ${RAW_SAMPLE} FROM host_stats
+               WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to} AND time < (SELECT a FROM span)
+              UNION ALL
+              SELECT ${RAW_SAMPLE} FROM host_stats
+               WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to} AND time >= (SELECT b FROM span)
+            )
+            SELECT date_bin(${width}, t, ${origin}) AS bucket, sum(samples)::int AS samples,
+                   sum(cpu_sum) / nullif(sum(cpu_samples), 0) AS cpu_avg, max(cpu_max) AS cpu_max,
+                   sum(mem_sum) / sum(samples) AS mem_avg, max(mem_max) AS mem_max,
+                   sum(swap_sum) / sum(samples) AS swap_avg, max(swap_max) AS swap_max,
+                   sum(load1_sum) / sum(samples) AS load1_avg, max(load1_max) AS load1_max,
+                   max(disk_max) AS disk_max
+              FROM parts GROUP BY 1 ORDER BY 1`
+          : // Only columns of host_stats_series_idx, so an index-only scan of the partitions in the range;
+            // sum / count in double precision costs a third less than avg() of real columns.
+            sql<PointRow>`
+            SELECT date_bin(${width}, time, ${origin}) AS bucket, ${RAW_COLUMNS}
               FROM host_stats
              WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to}
              GROUP BY 1 ORDER BY 1`;
@@ -148,7 +211,7 @@ export const hostStatsRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (a
         from: from.toISOString(),
         to: to.toISOString(),
         stepSeconds,
-        source: hourly ? ('hourly' as const) : ('raw' as const),
+        source: hourly ? ('hourly' as const) : slotAligned ? ('rollup-5m' as const) : ('raw' as const),
         points: rows.map((r) => ({
           time: r.bucket.toISOString(),
           samples: r.samples,

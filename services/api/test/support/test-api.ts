@@ -16,6 +16,8 @@ export interface TestApi {
   readonly app: FastifyInstance;
   readonly db: Kysely<Database>;
   readonly now: Date;
+  /** The database's connection string. */
+  readonly url: string;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startTestApi(overrides: Partial<ApiDependencies> = {}): Pr
     app,
     db,
     now,
+    url,
     close: async () => {
       await app.close();
       await db.destroy();

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { isTransientDatabaseError } from '../store/database-errors.js';
 import type { IngestLog } from '../log/ingest-log.js';
 import type { PartitionManager } from '../store/partition-manager.js';
+import { expireFiveMinuteStats, rollupFiveMinuteStats } from './five-minute-rollup.js';
 import { rollupHourlyStats } from './hourly-rollup.js';
 
 /** Options of {@link Maintenance}. */
@@ -12,6 +13,8 @@ export interface MaintenanceOptions {
   readonly partitionsAheadDays: number;
   /** Hours of stats rolled up again at each run, so late samples are counted. */
   readonly rollupLookbackHours?: number;
+  /** Minutes of stats re-aggregated into the 5-minute rollup at each run (default 30). */
+  readonly fiveMinuteLookbackMinutes?: number;
   readonly log: IngestLog;
   readonly now?: () => number;
 }
@@ -21,6 +24,7 @@ export interface MaintenanceReport {
   readonly ran: boolean;
   readonly droppedPartitions: readonly string[];
   readonly hourlyRows: number;
+  readonly fiveMinuteRows: number;
   readonly deleted: Readonly<Record<string, number>>;
 }
 
@@ -32,7 +36,7 @@ const HOUR_MS = 3_600_000;
 
 /**
  * The scheduled upkeep: daily partitions created ahead of time, partitions past retention
- * dropped whole, the hourly stats rollup refreshed, old rollups, sessions and quarantine rows
+ * dropped whole, the 5-minute and hourly stats rollups refreshed, old rollups, sessions and quarantine rows
  * removed. Replicas take turns through a PostgreSQL advisory lock.
  */
 export class Maintenance {
@@ -58,7 +62,8 @@ export class Maintenance {
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
         LOCK_KEY,
       ]);
-      if (!rows[0]?.locked) return { ran: false, droppedPartitions: [], hourlyRows: 0, deleted: {} };
+      if (!rows[0]?.locked)
+        return { ran: false, droppedPartitions: [], hourlyRows: 0, fiveMinuteRows: 0, deleted: {} };
       try {
         const now = this.#now();
         await this.#partitions.ensureAhead(now, this.#o.partitionsAheadDays);
@@ -70,6 +75,22 @@ export class Maintenance {
           new Date(now + HOUR_MS),
         );
         const rawCutoff = new Date(now - this.#o.retentionDays * DAY_MS);
+        // From the lookback, or from where the rollup stopped when maintenance missed runs, so its
+        // coverage has no holes; never before the raw samples kept.
+        const { rows: coverage } = await client.query<{ until: Date }>(
+          'SELECT covered_until AS until FROM host_stats_5m_coverage',
+        );
+        const lookbackStart = now - (this.#o.fiveMinuteLookbackMinutes ?? 30) * 60_000;
+        const fiveMinuteStart = Math.max(
+          rawCutoff.getTime(),
+          Math.min(lookbackStart, coverage[0]?.until.getTime() ?? lookbackStart),
+        );
+        // Up to a minute ago: a slot is covered once the samples of its last seconds have arrived.
+        const fiveMinuteRows = await rollupFiveMinuteStats(
+          client,
+          new Date(fiveMinuteStart),
+          new Date(now - 60_000),
+        );
         const rollupCutoff = new Date(now - this.#o.rollupRetentionDays * DAY_MS);
         const quarantineCutoff = new Date(now - this.#o.quarantineRetentionDays * DAY_MS);
         const deletes: [string, string, Date][] = [
@@ -84,7 +105,8 @@ export class Maintenance {
         for (const [table, statement, cutoff] of deletes) {
           deleted[table] = (await client.query(statement, [cutoff])).rowCount ?? 0;
         }
-        return { ran: true, droppedPartitions, hourlyRows, deleted };
+        deleted['host_stats_5m'] = await expireFiveMinuteStats(client, rawCutoff);
+        return { ran: true, droppedPartitions, hourlyRows, fiveMinuteRows, deleted };
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]);
       }
