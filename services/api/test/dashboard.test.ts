@@ -93,7 +93,7 @@ describe('the dashboard in Chromium', () => {
     await page.locator('tr[data-host="web-01"] a').click();
     const cpu = page.locator('figure[data-chart="cpu"] svg');
     await expect.poll(() => cpu.getAttribute('data-points')).not.toBeNull();
-    // Two hours of samples in 288 s buckets, average and maximum.
+    // Two hours of samples in 5-minute buckets, average and maximum.
     expect(Number(await cpu.getAttribute('data-points'))).toBeGreaterThan(40);
     expect(
       await page.locator('figure[data-chart="cpu"] g[data-series="cpuAvg"] polyline').count(),

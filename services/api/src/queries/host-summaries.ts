@@ -30,15 +30,20 @@ export interface HostSummaryWithDetail extends HostSummaryBody {
   readonly detail: unknown;
 }
 
-interface HostRow {
+/**
+ * One host as the query returns it: times as epoch milliseconds and JSON as text, so reading the
+ * fleet parses no dates or JSON; {@link hostFingerprint} compares rows and only changed hosts are
+ * built into summaries.
+ */
+export interface HostRow {
   host_id: string;
   status: 'pending' | 'approved' | 'revoked';
   hostname: string | null;
-  addresses: string[];
-  first_seen: Date;
-  last_seen: Date;
-  open_alerts: string;
-  time: Date | null;
+  addresses: string;
+  first_seen: number;
+  last_seen: number;
+  open_alerts: number;
+  time: number | null;
   cpu_used_percent: number | null;
   mem_used_percent: number;
   swap_used_percent: number;
@@ -48,18 +53,20 @@ interface HostRow {
   load15: number;
   uptime_seconds: number;
   cpu_count: number;
-  mem_total_bytes: string;
+  mem_total_bytes: number;
   processes: number | null;
-  approved_at: Date | null;
-  revoked_at: Date | null;
-  detail: unknown;
-  keys: { keyId: string; status: HostKeyRow['status']; createdAt: string; revokedAt: string | null }[];
+  approved_at: number | null;
+  revoked_at: number | null;
+  detail: string | null;
+  keys: string;
 }
+
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 function latestOf(row: HostRow): LatestStatsBody | null {
   if (row.time === null) return null;
   return {
-    time: row.time.toISOString(),
+    time: iso(row.time),
     cpuPercent: row.cpu_used_percent,
     memPercent: row.mem_used_percent,
     swapPercent: row.swap_used_percent,
@@ -69,7 +76,7 @@ function latestOf(row: HostRow): LatestStatsBody | null {
     load15: row.load15,
     uptimeSeconds: row.uptime_seconds,
     cpuCount: row.cpu_count,
-    memTotalBytes: Number(row.mem_total_bytes),
+    memTotalBytes: row.mem_total_bytes,
     processes: row.processes,
   };
 }
@@ -77,34 +84,65 @@ function latestOf(row: HostRow): LatestStatsBody | null {
 /** The state operators see: enrollment first, then whether an approved host reported lately. */
 export function hostState(
   enrollment: HostRow['status'],
-  lastHeard: Date,
+  lastHeardMs: number,
   now: Date,
   offlineAfterMs: number,
 ): HostSummaryBody['status'] {
   if (enrollment !== 'approved') return enrollment;
-  return now.getTime() - lastHeard.getTime() <= offlineAfterMs ? 'online' : 'offline';
+  return now.getTime() - lastHeardMs <= offlineAfterMs ? 'online' : 'offline';
+}
+
+const lastHeardOf = (row: HostRow): number =>
+  row.time !== null && row.time > row.last_seen ? row.time : row.last_seen;
+
+/**
+ * Everything a host's summary and detail are made of, as one string: equal strings give equal
+ * summaries, so a refresh rebuilds only the hosts whose string changed.
+ */
+export function hostFingerprint(row: HostRow, options: HostSummaryOptions): string {
+  const state = hostState(row.status, lastHeardOf(row), options.now, options.offlineAfterMs);
+  return `${state}\u0001${Object.values(row).join('\u0001')}`;
+}
+
+/** The summary and detail of one host from its row. */
+export function toHostSummary(row: HostRow, options: HostSummaryOptions): HostSummaryWithDetail {
+  const lastHeard = lastHeardOf(row);
+  return {
+    hostId: row.host_id,
+    hostname: row.hostname,
+    status: hostState(row.status, lastHeard, options.now, options.offlineAfterMs),
+    addresses: JSON.parse(row.addresses) as string[],
+    firstSeen: iso(row.first_seen),
+    lastSeen: iso(lastHeard),
+    latest: latestOf(row),
+    openAlerts: row.open_alerts,
+    approvedAt: row.approved_at === null ? null : iso(row.approved_at),
+    revokedAt: row.revoked_at === null ? null : iso(row.revoked_at),
+    keys: JSON.parse(row.keys) as HostKeyRow[],
+    detail: row.detail === null ? null : (JSON.parse(row.detail) as unknown),
+  };
 }
 
 /**
- * Every host (or one) with its latest stats sample, open alert count, approval times and keys,
- * ordered by host id. The latest sample is the host's `host_latest` row (kept by ingest), when
- * taken within `latestWithinMs`.
+ * Every host (or one) as rows for {@link toHostSummary}, ordered by host id. The latest sample is
+ * the host's `host_latest` row (kept by ingest), when taken within `latestWithinMs`.
  */
-export async function loadHostSummaries(
-  db: Kysely<Database>,
-  options: HostSummaryOptions,
-): Promise<HostSummaryWithDetail[]> {
+export async function loadHostRows(db: Kysely<Database>, options: HostSummaryOptions): Promise<HostRow[]> {
   const since = new Date(options.now.getTime() - options.latestWithinMs);
+  const ms = (column: ReturnType<typeof sql.raw>) => sql`(extract(epoch FROM ${column}) * 1000)::float8`;
   const { rows } = await sql<HostRow>`
-    SELECT h.host_id, h.status, h.hostname, h.addresses, h.first_seen, h.last_seen, h.approved_at, h.revoked_at,
-           coalesce(a.firing, 0) AS open_alerts,
-           s.time, s.cpu_used_percent, s.mem_used_percent, s.swap_used_percent, s.disk_max_used_percent,
-           s.load1, s.load5, s.load15, s.uptime_seconds, s.cpu_count, s.mem_total_bytes, s.processes, s.detail,
+    SELECT h.host_id, h.status, h.hostname, array_to_json(h.addresses)::text AS addresses,
+           ${ms(sql.raw('h.first_seen'))} AS first_seen, ${ms(sql.raw('h.last_seen'))} AS last_seen,
+           ${ms(sql.raw('h.approved_at'))} AS approved_at, ${ms(sql.raw('h.revoked_at'))} AS revoked_at,
+           coalesce(a.firing, 0)::int AS open_alerts,
+           ${ms(sql.raw('s.time'))} AS time, s.cpu_used_percent, s.mem_used_percent, s.swap_used_percent,
+           s.disk_max_used_percent, s.load1, s.load5, s.load15, s.uptime_seconds, s.cpu_count,
+           s.mem_total_bytes::float8 AS mem_total_bytes, s.processes, s.detail::text AS detail,
            (SELECT coalesce(json_agg(json_build_object('keyId', k.key_id, 'status', k.status,
                      'createdAt', to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                      'revokedAt', to_char(k.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
                    ORDER BY k.created_at, k.key_id), '[]')
-              FROM host_keys k WHERE k.host_id = h.host_id) AS keys
+              FROM host_keys k WHERE k.host_id = h.host_id)::text AS keys
       FROM hosts h
       LEFT JOIN host_latest s ON s.host_id = h.host_id AND s.time >= ${since}
       LEFT JOIN (
@@ -112,21 +150,16 @@ export async function loadHostSummaries(
       ) a ON a.host_id = h.host_id
      WHERE ${options.hostId === undefined ? sql`true` : sql`h.host_id = ${options.hostId}`}
      ORDER BY h.host_id`.execute(db);
-  return rows.map((row) => {
-    const lastHeard = row.time !== null && row.time > row.last_seen ? row.time : row.last_seen;
-    return {
-      hostId: row.host_id,
-      hostname: row.hostname,
-      status: hostState(row.status, lastHeard, options.now, options.offlineAfterMs),
-      addresses: row.addresses,
-      firstSeen: row.first_seen.toISOString(),
-      lastSeen: lastHeard.toISOString(),
-      latest: latestOf(row),
-      openAlerts: Number(row.open_alerts),
-      approvedAt: row.approved_at?.toISOString() ?? null,
-      revokedAt: row.revoked_at?.toISOString() ?? null,
-      keys: row.keys,
-      detail: row.detail ?? null,
-    };
-  });
+  return rows;
+}
+
+/**
+ * Every host (or one) with its latest stats sample, open alert count, approval times and keys,
+ * ordered by host id.
+ */
+export async function loadHostSummaries(
+  db: Kysely<Database>,
+  options: HostSummaryOptions,
+): Promise<HostSummaryWithDetail[]> {
+  return (await loadHostRows(db, options)).map((row) => toHostSummary(row, options));
 }

@@ -21,10 +21,13 @@ export async function ensurePartitions(db: Kysely<Database>, from: Date, to: Dat
 
 /** Sets a host's `host_latest` row to its newest stored sample, as ingest does when it stores samples. */
 export async function updateLatest(db: Kysely<Database>, hostId: string): Promise<void> {
-  await sql`DELETE FROM host_latest WHERE host_id = ${hostId}`.execute(db);
-  await sql`INSERT INTO host_latest SELECT * FROM host_stats WHERE host_id = ${hostId} ORDER BY time DESC LIMIT 1`.execute(
-    db,
-  );
+  // One transaction, as ingest's: a fleet refresh between the two statements would see no latest sample.
+  await db.transaction().execute(async (tx) => {
+    await sql`DELETE FROM host_latest WHERE host_id = ${hostId}`.execute(tx);
+    await sql`INSERT INTO host_latest SELECT * FROM host_stats WHERE host_id = ${hostId} ORDER BY time DESC LIMIT 1`.execute(
+      tx,
+    );
+  });
 }
 
 /** Inserts one stats sample (and updates the host's latest); cpu and memory as given, the rest plausible. */

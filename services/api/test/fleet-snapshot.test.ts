@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FleetSnapshot } from '../src/live/fleet-snapshot.js';
+import type { HostSummaryBody } from '../src/schemas/host.js';
+import { insertStats } from './support/seed-fleet.js';
+import { startTestApi, type TestApi } from './support/test-api.js';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(async () => api?.close());
+
+describe('FleetSnapshot', () => {
+  it('rebuilds only the hosts whose row or state changed, and reports only those whose summary changed', async () => {
+    let now = new Date();
+    const snapshot = new FleetSnapshot({
+      db: api.db,
+      now: () => now,
+      offlineAfterMs: 10 * 60_000,
+      latestWithinMs: 86_400_000,
+      onError: (err) => {
+        throw err;
+      },
+    });
+    const reported: string[][] = [];
+    snapshot.onChange((changed) => reported.push(changed.map((h) => h.hostId)));
+    await snapshot.refresh();
+    const before = new Map(snapshot.hosts.map((h): [string, HostSummaryBody] => [h.hostId, h]));
+    expect(reported).toEqual([[...before.keys()]]);
+
+    // web-02 sends a sample; web-01's key is revoked (detail only); nothing else changes.
+    await insertStats(api.db, 'web-02', now, 12.5, 33, 500);
+    await api.db
+      .updateTable('host_keys')
+      .set({ status: 'revoked', revoked_at: now })
+      .where('key_id', '=', 'k-web-01')
+      .execute();
+    await snapshot.refresh();
+    expect(reported.at(-1)).toEqual(['web-02']);
+    expect(snapshot.host('web-02')?.latest).toMatchObject({ cpuPercent: 12.5, memPercent: 33 });
+    expect(snapshot.host('web-01')?.keys).toEqual([
+      expect.objectContaining({ keyId: 'k-web-01', status: 'revoked', revokedAt: now.toISOString() }),
+    ]);
+    for (const host of snapshot.hosts) {
+      if (host.hostId !== 'web-02') expect(host).toBe(before.get(host.hostId));
+    }
+
+    // Time alone turns an approved host offline: its row is the same, its state is not.
+    now = new Date(now.getTime() + 3_600_000);
+    await snapshot.refresh();
+    expect(reported.at(-1)).toEqual(expect.arrayContaining(['web-01', 'web-02']));
+    expect(snapshot.host('web-01')?.status).toBe('offline');
+  });
+});
