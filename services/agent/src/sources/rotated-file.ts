@@ -50,8 +50,9 @@ export async function listRotatedFiles(path: string): Promise<RotatedFile[]> {
   }
   // A plain file sorts after its compressed twin (gzip still running): the plain one is complete, so it is preferred.
   numbered.sort((a, b) => b.n - a.n || Number(b.file.compressed) - Number(a.file.compressed));
-  dated.sort((a, b) => a.date.localeCompare(b.date) || Number(b.file.compressed) - Number(a.file.compressed));
-  backups.sort((a, b) => a.path.localeCompare(b.path));
+  // Ordinal comparison: dates are digits, and localeCompare would load ICU's collation data into the agent (MiBs).
+  dated.sort((a, b) => ordinal(a.date, b.date) || Number(b.file.compressed) - Number(a.file.compressed));
+  backups.sort((a, b) => ordinal(a.path, b.path));
   if (numbered.length === 0) return [...dated.map((d) => d.file), ...backups];
   if (dated.length === 0) return [...numbered.map((n) => n.file), ...backups];
   const all = [...numbered.map((n) => n.file), ...dated.map((d) => d.file)];
@@ -130,4 +131,8 @@ async function* gunzipFrom(handle: FileHandle, offset: number): AsyncGenerator<B
   } finally {
     gunzip.destroy();
   }
+}
+
+function ordinal(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

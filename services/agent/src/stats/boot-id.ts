@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Parses `/proc/sys/kernel/random/boot_id`: a UUID the kernel draws afresh at every boot. */
@@ -12,7 +12,7 @@ export function parseBootId(text: string): string {
 
 /** Reads and parses `<procRoot>/sys/kernel/random/boot_id`. */
 export async function readBootId(procRoot: string): Promise<string> {
-  return parseBootId(await readFile(join(procRoot, 'sys', 'kernel', 'random', 'boot_id'), 'utf8'));
+  return parseBootId(readFileSync(join(procRoot, 'sys', 'kernel', 'random', 'boot_id'), 'utf8'));
 }
 
 /**

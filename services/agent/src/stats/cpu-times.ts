@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Cumulative time one CPU (or all of them) spent in each state since boot, in clock ticks. */
@@ -80,5 +80,5 @@ export function parseCpuTimes(text: string): CpuTimesSample {
 
 /** Reads and parses `<procRoot>/stat`. */
 export async function readCpuTimes(procRoot: string): Promise<CpuTimesSample> {
-  return parseCpuTimes(await readFile(join(procRoot, 'stat'), 'utf8'));
+  return parseCpuTimes(readFileSync(join(procRoot, 'stat'), 'utf8'));
 }

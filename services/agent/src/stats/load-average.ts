@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The 1, 5 and 15 minute load averages. */
@@ -21,5 +21,5 @@ export function parseLoadAverage(text: string): LoadAverage {
 
 /** Reads and parses `<procRoot>/loadavg`. */
 export async function readLoadAverage(procRoot: string): Promise<LoadAverage> {
-  return parseLoadAverage(await readFile(join(procRoot, 'loadavg'), 'utf8'));
+  return parseLoadAverage(readFileSync(join(procRoot, 'loadavg'), 'utf8'));
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { percentOf } from './percent.js';
 
@@ -46,5 +46,5 @@ export function parseMemory(text: string): MemoryStats {
 
 /** Reads and parses `<procRoot>/meminfo`. */
 export async function readMemory(procRoot: string): Promise<MemoryStats> {
-  return parseMemory(await readFile(join(procRoot, 'meminfo'), 'utf8'));
+  return parseMemory(readFileSync(join(procRoot, 'meminfo'), 'utf8'));
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One line of `/proc/<pid>/mountinfo`: a mount, with escapes (`\040` for a space, …) decoded. */
@@ -67,11 +67,11 @@ export function parseMountInfo(text: string): MountInfo[] {
 export async function readMountInfo(procRoot: string): Promise<MountInfo[]> {
   let text: string;
   try {
-    text = await readFile(join(procRoot, '1', 'mountinfo'), 'utf8');
+    text = readFileSync(join(procRoot, '1', 'mountinfo'), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'EACCES' && code !== 'EPERM') throw error;
-    text = await readFile(join(procRoot, 'self', 'mountinfo'), 'utf8');
+    text = readFileSync(join(procRoot, 'self', 'mountinfo'), 'utf8');
   }
   return parseMountInfo(text);
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One entry of the `network` part of a stats message: bytes through an interface since it came up. */
@@ -38,7 +38,7 @@ export function parseNetwork(text: string): NetworkStats[] {
 
 async function isLoopback(sysRoot: string, name: string): Promise<boolean> {
   try {
-    return (await readFile(join(sysRoot, 'class', 'net', name, 'type'), 'utf8')).trim() === ARPHRD_LOOPBACK;
+    return readFileSync(join(sysRoot, 'class', 'net', name, 'type'), 'utf8').trim() === ARPHRD_LOOPBACK;
   } catch {
     // Without sysfs the kernel's fixed name for the loopback device is all there is to go on.
     return name === 'lo';
@@ -47,7 +47,7 @@ async function isLoopback(sysRoot: string, name: string): Promise<boolean> {
 
 /** Reads `<procRoot>/net/dev` and leaves out loopback devices, as `<sysRoot>/class/net/<name>/type` tells. */
 export async function readNetwork(procRoot: string, sysRoot: string): Promise<NetworkStats[]> {
-  const all = parseNetwork(await readFile(join(procRoot, 'net', 'dev'), 'utf8'));
+  const all = parseNetwork(readFileSync(join(procRoot, 'net', 'dev'), 'utf8'));
   const loopback = await Promise.all(all.map((entry) => isLoopback(sysRoot, entry.name)));
   return all.filter((_, index) => !loopback[index]).slice(0, MAX_INTERFACES);
 }

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 
 /** Counts the processes in a listing of `/proc`: one numeric directory per process (not per thread). */
 export function parseProcessCount(directoryNames: readonly string[]): number {
@@ -7,6 +7,6 @@ export function parseProcessCount(directoryNames: readonly string[]): number {
 
 /** Lists `<procRoot>` and counts its process directories. */
 export async function readProcessCount(procRoot: string): Promise<number> {
-  const entries = await readdir(procRoot, { withFileTypes: true });
+  const entries = readdirSync(procRoot, { withFileTypes: true });
   return parseProcessCount(entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name));
 }

@@ -19,7 +19,12 @@ export interface ProcfsPaths {
   readonly rootPath: string;
 }
 
-/** The Linux source of stats: procfs and sysfs, read afresh at every call. */
+/**
+ * The Linux source of stats: procfs and sysfs, read afresh at every call. Their files are read synchronously: the
+ * kernel makes them up on the spot and never waits for a disk, and a read through the thread pool costs several times
+ * the CPU (four round trips and their promises per file) — at a 1 s interval that was most of the agent's. `statfs`
+ * of the mounts stays asynchronous: a network file system that stopped answering must not stall the agent.
+ */
 export class ProcfsSource implements StatsSource {
   readonly #paths: ProcfsPaths;
   readonly #cpu = new CpuUsage();

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Parses `/proc/uptime`: the seconds since boot, its first field. */
@@ -12,5 +12,5 @@ export function parseUptime(text: string): number {
 
 /** Reads and parses `<procRoot>/uptime`. */
 export async function readUptime(procRoot: string): Promise<number> {
-  return parseUptime(await readFile(join(procRoot, 'uptime'), 'utf8'));
+  return parseUptime(readFileSync(join(procRoot, 'uptime'), 'utf8'));
 }
