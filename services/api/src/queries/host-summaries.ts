@@ -12,6 +12,8 @@ export interface HostSummaryOptions {
   readonly latestWithinMs: number;
   /** One host only (default: every host). */
   readonly hostId?: string;
+  /** These hosts only. */
+  readonly hostIds?: readonly string[];
 }
 
 /** A host's key as {@link loadHostSummaries} returns it for one host. */
@@ -125,11 +127,28 @@ export function toHostSummary(row: HostRow, options: HostSummaryOptions): HostSu
 
 /**
  * Every host (or one) as rows for {@link toHostSummary}, ordered by host id. The latest sample is
- * the host's `host_latest` row (kept by ingest), when taken within `latestWithinMs`.
+ * the host's `host_latest` row (kept by ingest), when taken within `latestWithinMs`. A `digest`
+ * read leaves out the detail and keys, which are most of a row's bytes, and gives an MD5 of both in
+ * `keys` instead: enough for {@link hostFingerprint} to tell whether they changed.
  */
-export async function loadHostRows(db: Kysely<Database>, options: HostSummaryOptions): Promise<HostRow[]> {
+export async function loadHostRows(
+  db: Kysely<Database>,
+  options: HostSummaryOptions,
+  read: 'full' | 'digest' = 'full',
+): Promise<HostRow[]> {
   const since = new Date(options.now.getTime() - options.latestWithinMs);
   const ms = (column: ReturnType<typeof sql.raw>) => sql`(extract(epoch FROM ${column}) * 1000)::float8`;
+  const keys = sql`(SELECT coalesce(json_agg(json_build_object('keyId', k.key_id, 'status', k.status,
+                     'createdAt', to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                     'revokedAt', to_char(k.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+                   ORDER BY k.created_at, k.key_id), '[]')
+              FROM host_keys k WHERE k.host_id = h.host_id)::text`;
+  const which =
+    options.hostId !== undefined
+      ? sql`h.host_id = ${options.hostId}`
+      : options.hostIds !== undefined
+        ? sql`h.host_id = ANY(${[...options.hostIds]}::text[])`
+        : sql`true`;
   const { rows } = await sql<HostRow>`
     SELECT h.host_id, h.status, h.hostname, array_to_json(h.addresses)::text AS addresses,
            ${ms(sql.raw('h.first_seen'))} AS first_seen, ${ms(sql.raw('h.last_seen'))} AS last_seen,
@@ -137,18 +156,17 @@ export async function loadHostRows(db: Kysely<Database>, options: HostSummaryOpt
            coalesce(a.firing, 0)::int AS open_alerts,
            ${ms(sql.raw('s.time'))} AS time, s.cpu_used_percent, s.mem_used_percent, s.swap_used_percent,
            s.disk_max_used_percent, s.load1, s.load5, s.load15, s.uptime_seconds, s.cpu_count,
-           s.mem_total_bytes::float8 AS mem_total_bytes, s.processes, s.detail::text AS detail,
-           (SELECT coalesce(json_agg(json_build_object('keyId', k.key_id, 'status', k.status,
-                     'createdAt', to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                     'revokedAt', to_char(k.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-                   ORDER BY k.created_at, k.key_id), '[]')
-              FROM host_keys k WHERE k.host_id = h.host_id)::text AS keys
+           s.mem_total_bytes::float8 AS mem_total_bytes, s.processes, ${
+             read === 'full'
+               ? sql`s.detail::text AS detail, ${keys} AS keys`
+               : sql`NULL::text AS detail, md5(${keys} || coalesce(s.detail::text, '')) AS keys`
+           }
       FROM hosts h
       LEFT JOIN host_latest s ON s.host_id = h.host_id AND s.time >= ${since}
       LEFT JOIN (
         SELECT host_id, count(*) AS firing FROM alerter_alerts WHERE state = 'firing' AND host_id IS NOT NULL GROUP BY host_id
       ) a ON a.host_id = h.host_id
-     WHERE ${options.hostId === undefined ? sql`true` : sql`h.host_id = ${options.hostId}`}
+     WHERE ${which}
      ORDER BY h.host_id`.execute(db);
   return rows;
 }
