@@ -132,6 +132,19 @@ async function scanStream(
   let used = 0;
   const pendingWrites: Buffer[] = [];
   const json = new NdjsonWriter();
+  // Lines are gathered into a string of about 64 Ki characters and encoded in one call: a call per line cost more
+  // than the encoding.
+  let batch = '';
+  const flush = (): void => {
+    if (batch.length === 0) return;
+    if (used + batch.length * 3 > output.length) {
+      pendingWrites.push(output.subarray(0, used));
+      output = Buffer.allocUnsafe(Math.max(OUTPUT_BUFFER, batch.length * 3));
+      used = 0;
+    }
+    used += output.write(batch, used, 'utf8');
+    batch = '';
+  };
   const scanText = (text: string, final: boolean): void => {
     let start = 0;
     let nl = text.indexOf('\n');
@@ -142,18 +155,14 @@ async function scanStream(
       const lineEnd = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
       const event = scanner.scan(text, ++lineNo, start, lineEnd);
       if (event !== undefined && 'event' in event) {
-        const text = json.line(event);
-        if (used + text.length * 3 > output.length) {
-          pendingWrites.push(output.subarray(0, used));
-          output = Buffer.allocUnsafe(Math.max(OUTPUT_BUFFER, text.length * 3));
-          used = 0;
-        }
-        used += output.write(text, used, 'utf8');
+        batch += json.line(event);
+        if (batch.length >= BATCH_CHARS) flush();
       }
       if (nl < 0) break;
       start = nl + 1;
       nl = text.indexOf('\n', start);
     }
+    flush();
   };
   for await (const chunk of chunks) {
     let bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
@@ -170,6 +179,7 @@ async function scanStream(
 }
 
 const OUTPUT_BUFFER = 1 << 20;
+const BATCH_CHARS = 1 << 16;
 
 // A file is read with readSync into one reused 1 MiB buffer: no stream, no thread-pool round trip per piece.
 async function* readChunks(handle: FileHandle): AsyncGenerator<Buffer> {
