@@ -1,0 +1,132 @@
+import { sql, type RawBuilder } from 'kysely';
+
+/** One bucket of a host's stats series as PostgreSQL returns it. */
+export interface SeriesRow {
+  bucket: Date;
+  samples: number;
+  cpu_avg: number | null;
+  cpu_max: number | null;
+  mem_avg: number;
+  mem_max: number;
+  swap_avg: number;
+  swap_max: number;
+  load1_avg: number;
+  load1_max: number;
+  disk_max: number | null;
+}
+
+/** Where a series' buckets are read from. */
+export type SeriesSource = 'raw' | 'rollup-5m' | 'hourly';
+
+const SLOT_SECONDS = 300;
+
+// One raw sample in the shape of a rollup row.
+const RAW_SAMPLE = sql`
+  time, 1, (cpu_used_percent IS NOT NULL)::int, coalesce(cpu_used_percent::float8, 0), cpu_used_percent,
+  mem_used_percent::float8, mem_used_percent, swap_used_percent::float8, swap_used_percent,
+  load1::float8, load1, disk_max_used_percent`;
+
+const RAW_COLUMNS = sql`
+  count(*)::int AS samples,
+  sum(cpu_used_percent::float8) / count(cpu_used_percent) AS cpu_avg, max(cpu_used_percent) AS cpu_max,
+  sum(mem_used_percent::float8) / count(*) AS mem_avg, max(mem_used_percent) AS mem_max,
+  sum(swap_used_percent::float8) / count(*) AS swap_avg, max(swap_used_percent) AS swap_max,
+  sum(load1::float8) / count(*) AS load1_avg, max(load1) AS load1_max,
+  max(disk_max_used_percent) AS disk_max`;
+
+/**
+ * The statement of a host's buckets in `[from, to)` of `stepSeconds` from `origin`, oldest first,
+ * and the source it reads: the hourly rollup (steps of an hour or more), the 5-minute rollup with
+ * raw edges (whole 5-minute steps on 5-minute boundaries), or raw samples.
+ */
+export function seriesRows(
+  hostId: string,
+  from: Date,
+  to: Date,
+  stepSeconds: number,
+  origin: Date,
+): { source: SeriesSource; rows: RawBuilder<SeriesRow> } {
+  const width = sql`make_interval(secs => ${stepSeconds})`;
+  if (stepSeconds >= 3600) {
+    return {
+      source: 'hourly',
+      rows: sql<SeriesRow>`
+        SELECT date_bin(${width}, hour, ${origin}) AS bucket, sum(samples)::int AS samples,
+               sum(cpu_sum) / nullif(sum(cpu_samples), 0) AS cpu_avg, max(cpu_max) AS cpu_max,
+               sum(mem_sum) / sum(samples) AS mem_avg, max(mem_max) AS mem_max,
+               sum(swap_sum) / sum(samples) AS swap_avg, max(swap_max) AS swap_max,
+               sum(load1_sum) / sum(samples) AS load1_avg, max(load1_max) AS load1_max,
+               max(disk_max) AS disk_max
+          FROM host_stats_hourly
+         WHERE host_id = ${hostId} AND hour >= date_trunc('hour', ${from}::timestamptz) AND hour < ${to} AND samples > 0
+         GROUP BY 1 ORDER BY 1`,
+    };
+  }
+  // Whole 5-minute slots never straddle two buckets when buckets are whole slots on slot boundaries.
+  if (stepSeconds % SLOT_SECONDS === 0 && origin.getTime() % (SLOT_SECONDS * 1000) === 0) {
+    // Whole slots inside the rollup's coverage come from host_stats_5m; the slot cut by `from`
+    // or `to` and anything before or after the coverage come from raw samples, so every
+    // bucket holds exactly the samples in the range.
+    return {
+      source: 'rollup-5m',
+      rows: sql<SeriesRow>`
+        WITH span AS (
+          SELECT greatest(lo, least(hi, c.covered_from)) AS a, greatest(lo, least(hi, c.covered_until)) AS b
+            FROM (SELECT date_bin('5 minutes', ${from}::timestamptz + interval '5 minutes' - interval '1 microsecond', 'epoch') AS lo,
+                         date_bin('5 minutes', ${to}::timestamptz, 'epoch') AS hi) AS r
+            LEFT JOIN host_stats_5m_coverage c ON true
+        ), parts AS (
+          SELECT bucket AS t, samples, cpu_samples, cpu_sum, cpu_max, mem_sum, mem_max, swap_sum, swap_max,
+                 load1_sum, load1_max, disk_max
+            FROM host_stats_5m, span
+           WHERE host_id = ${hostId} AND bucket >= span.a AND bucket < span.b
+          UNION ALL
+          SELECT ${RAW_SAMPLE} FROM host_stats
+           WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to} AND time < (SELECT a FROM span)
+          UNION ALL
+          SELECT ${RAW_SAMPLE} FROM host_stats
+           WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to} AND time >= (SELECT b FROM span)
+        )
+        SELECT date_bin(${width}, t, ${origin}) AS bucket, sum(samples)::int AS samples,
+               sum(cpu_sum) / nullif(sum(cpu_samples), 0) AS cpu_avg, max(cpu_max) AS cpu_max,
+               sum(mem_sum) / sum(samples) AS mem_avg, max(mem_max) AS mem_max,
+               sum(swap_sum) / sum(samples) AS swap_avg, max(swap_max) AS swap_max,
+               sum(load1_sum) / sum(samples) AS load1_avg, max(load1_max) AS load1_max,
+               max(disk_max) AS disk_max
+          FROM parts GROUP BY 1 ORDER BY 1`,
+    };
+  }
+  // Only columns of host_stats_series_idx, so an index-only scan of the partitions in the range;
+  // sum / count in double precision costs a third less than avg() of real columns.
+  return {
+    source: 'raw',
+    rows: sql<SeriesRow>`
+      SELECT date_bin(${width}, time, ${origin}) AS bucket, ${RAW_COLUMNS}
+        FROM host_stats
+       WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to}
+       GROUP BY 1 ORDER BY 1`,
+  };
+}
+
+// A number as JSON: the shortest text that reads back as the same double, as JSON.stringify writes
+// it for the values a series holds (to_json quotes what is no JSON number, such as NaN).
+const num = (column: string) => sql.raw(`coalesce(to_json(${column})::text, 'null')`);
+
+/**
+ * The points of a series as one JSON array in text, `[{"time":…,"samples":…,…}]` oldest first
+ * (`[]` when empty), written by PostgreSQL in the bytes the response sends: the API parses no row,
+ * date or number of it.
+ */
+export function seriesPointsJson(rows: RawBuilder<SeriesRow>): RawBuilder<{ points: string }> {
+  return sql<{ points: string }>`
+    SELECT '[' || coalesce(string_agg(
+             '{"time":"' || to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') ||
+             '","samples":' || samples ||
+             ',"cpuAvg":' || ${num('cpu_avg')} || ',"cpuMax":' || ${num('cpu_max')} ||
+             ',"memAvg":' || ${num('mem_avg')} || ',"memMax":' || ${num('mem_max')} ||
+             ',"swapAvg":' || ${num('swap_avg')} || ',"swapMax":' || ${num('swap_max')} ||
+             ',"load1Avg":' || ${num('load1_avg')} || ',"load1Max":' || ${num('load1_max')} ||
+             ',"diskMax":' || ${num('disk_max')} || '}',
+             ',' ORDER BY bucket), '') || ']' AS points
+      FROM (${rows}) AS p`;
+}
