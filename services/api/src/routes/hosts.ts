@@ -52,8 +52,9 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, c
   const pages = new GenerationCache(PAGE_CACHE_SIZE);
   // Browsers ask for gzip: a page shrinks about eightfold, compressed once per snapshot too.
   const gzipped = new GenerationCache<Buffer>(PAGE_CACHE_SIZE);
-  // One host's view, serialized once per snapshot; bounded by the fleet's size.
-  const hosts = new GenerationCache(Number.POSITIVE_INFINITY);
+  // One host's view, serialized once while the snapshot keeps the host's object: a refresh keeps the
+  // objects of hosts that did not change, so only changed hosts are serialized again. UTF-8 once, too.
+  const hostBodies = new WeakMap<object, Buffer>();
   app.get(
     '/hosts',
     {
@@ -146,7 +147,11 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, c
       const { hostId } = request.params;
       const known = ctx.snapshot.host(hostId);
       if (known !== undefined) {
-        const body = hosts.get(ctx.snapshot.generation, hostId, () => String(reply.serialize(known)));
+        let body = hostBodies.get(known);
+        if (body === undefined) {
+          body = Buffer.from(String(reply.serialize(known)));
+          hostBodies.set(known, body);
+        }
         return reply.type('application/json; charset=utf-8').send(body as never);
       }
       // Enrolled since the snapshot was read, or unknown.
