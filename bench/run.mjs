@@ -4,7 +4,11 @@
 // standard error. `npm run bench` runs it after scripts/ensure.mjs has installed and built what is
 // needed; run alone, it builds first when a package has not been built.
 //
-//   node bench/run.mjs [--only name,name] [--out bench/results.md]
+//   node bench/run.mjs [--only name,name] [--update] [--out bench/results.md]
+//
+// The raw results are kept in bench/results.json beside the report. --update runs the named
+// benchmarks again and regenerates the report with the others' last results, each section with
+// the time and load average of its own run.
 //
 // Names: each directory of bench/ with a run.mjs (agent-footprint, alerter, api, auth-scan,
 // envelope, ingest), and alerter-latency (bench/alerter/latency.mjs).
@@ -15,14 +19,18 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release, platform, arch, loadavg } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(benchDir);
 const { values: args } = parseArgs({
-  options: { only: { type: 'string' }, out: { type: 'string', default: join(benchDir, 'results.md') } },
+  options: {
+    only: { type: 'string' },
+    out: { type: 'string', default: join(benchDir, 'results.md') },
+    update: { type: 'boolean', default: false },
+  },
 });
 const progress = (line) => process.stderr.write(`bench: ${line}\n`);
 
@@ -92,12 +100,23 @@ function runOne(name, file) {
       stderr += d.toString();
       for (const line of d.toString().split('\n')) if (line.trim()) progress(`${name}: ${line}`);
     });
+    const loadBefore = loadavg();
     child.once('exit', (code, signal) => {
       const seconds = (Date.now() - started) / 1000;
       progress(
         `${name}: ${code === 0 ? 'done' : `failed (${signal ?? `exit ${code}`})`} in ${seconds.toFixed(0)} s`,
       );
-      resolve({ name, file, code, signal, stdout, stderr, seconds });
+      resolve({
+        name,
+        file: relative(root, file),
+        code,
+        signal,
+        stdout,
+        stderr: stderr.split('\n').slice(-30).join('\n'),
+        seconds,
+        startedAt: new Date(started).toISOString(),
+        load: [loadBefore, loadavg()].map((l) => l.map((x) => x.toFixed(2)).join(' ')),
+      });
     });
   });
 }
@@ -124,9 +143,18 @@ buildIfNeeded();
 const startedAt = new Date();
 const machineLines = machine();
 progress(`${benches.length} benchmarks: ${benches.join(', ')}`);
-const results = [];
-for (const [name, file] of entries) results.push(await runOne(name, file));
+// The raw results sit beside the report, so that `--update` can run some benchmarks again and
+// regenerate the report with the others' last results (each section says when it ran).
+const store = join(dirname(args.out), `${basename(args.out, '.md')}.json`);
+const kept = args.update && existsSync(store) ? JSON.parse(readFileSync(store, 'utf8')).results : [];
+const fresh = [];
+for (const [name, file] of entries) fresh.push(await runOne(name, file));
 const finishedAt = new Date();
+const order = new Map(entries.map(([name], i) => [name, i]));
+const results = [...kept.filter((r) => !fresh.some((f) => f.name === r.name)), ...fresh].sort(
+  (a, b) => (order.get(a.name) ?? 99) - (order.get(b.name) ?? 99) || a.name.localeCompare(b.name),
+);
+writeFileSync(store, `${JSON.stringify({ machine: machineLines, results }, null, 2)}\n`);
 
 /** The lines a benchmark printed about the issue's targets: `target: <what> ... met|NOT met`. */
 function targetLines(stdout) {
@@ -146,7 +174,10 @@ const md = [
   '# Benchmark results',
   '',
   `Produced by \`npm run bench\` (\`node bench/run.mjs\`) on ${startedAt.toISOString()}; do not edit by hand.`,
-  `The run took ${((finishedAt.getTime() - startedAt.getTime()) / 60_000).toFixed(1)} minutes.`,
+  `The run took ${((finishedAt.getTime() - startedAt.getTime()) / 60_000).toFixed(1)} minutes` +
+    (fresh.length < results.length
+      ? ` and ran ${fresh.map((r) => r.name).join(', ')}; the other sections are from earlier runs (\`--update\`), each with its own date.`
+      : '.'),
   'Each benchmark prints every figure beside its peer measured in the same run on the same machine;',
   'its output is reproduced as printed. What each measures is the comment at the top of its `run.mjs`.',
   '',
@@ -156,11 +187,11 @@ const md = [
   '',
   '## Summary',
   '',
-  '| benchmark | result | duration |',
-  '| --- | --- | --- |',
+  '| benchmark | result | ran at (UTC) | load average before / after | duration |',
+  '| --- | --- | --- | --- | --- |',
   ...results.map(
     (r) =>
-      `| [${r.name}](#${r.name}) | ${r.code === 0 ? 'ok' : `failed (${r.signal ?? `exit ${r.code}`})`} | ${r.seconds.toFixed(0)} s |`,
+      `| [${r.name}](#${r.name}) | ${r.code === 0 ? 'ok' : `failed (${r.signal ?? `exit ${r.code}`})`} | ${r.startedAt} | ${r.load[0]} / ${r.load[1]} | ${r.seconds.toFixed(0)} s |`,
   ),
   '',
   '## Targets',
@@ -176,21 +207,14 @@ const md = [
   ...results.flatMap((r) => [
     `## ${r.name}`,
     '',
-    `\`node ${relative(root, r.file)}\` — ${r.code === 0 ? 'ok' : `**failed** (${r.signal ?? `exit ${r.code}`})`}, ${r.seconds.toFixed(0)} s.`,
+    `\`node ${r.file}\` — ${r.code === 0 ? 'ok' : `**failed** (${r.signal ?? `exit ${r.code}`})`}, ran at ${r.startedAt} for ${r.seconds.toFixed(0)} s, load average ${r.load[0]} before and ${r.load[1]} after.`,
     '',
-    ...(description(r.file) ? [fence(description(r.file)), ''] : []),
+    ...(description(join(root, r.file)) ? [fence(description(join(root, r.file))), ''] : []),
     'Figures as printed:',
     '',
     fence(r.stdout || '(printed nothing)'),
     '',
-    ...(r.code === 0
-      ? []
-      : [
-          'End of its standard error:',
-          '',
-          fence(r.stderr.split('\n').slice(-30).join('\n') || '(empty)'),
-          '',
-        ]),
+    ...(r.code === 0 ? [] : ['End of its standard error:', '', fence(r.stderr || '(empty)'), '']),
   ]),
 ].join('\n');
 writeFileSync(args.out, md);
