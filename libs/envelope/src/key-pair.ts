@@ -1,7 +1,7 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { assertHostId } from '@hostwatch/contract/light';
 import { keyIdOf } from './key-id.js';
-import { rawPublicKey } from './x25519.js';
+import { X25519_KEY_BYTES, privateKeyFromRaw, rawPublicKey } from './x25519.js';
 
 /** The public half of a host's key: what the collector registers for the host. */
 export interface HostPublicKey {
@@ -38,8 +38,13 @@ export interface CollectorKeyPair extends CollectorPublicKey {
 /** Either side's key pair. */
 export type KeyPair = HostKeyPair | CollectorKeyPair;
 
+// A private X25519 key is any 32 random bytes (RFC 7748 clamps them when it multiplies), so it
+// is made from randomBytes and imported rather than with generateKeyPairSync. Node 20's key
+// generation jobs can deadlock the process: one finalised by the garbage collector while another
+// key is being exported waits on a lock the exporting thread holds (seen after some thousands of
+// keys in `hostwatch simulate` and the benchmarks: main thread parked in ~KeyGenJob for good).
 function generate(): { publicKey: Buffer; privateKey: KeyObject; keyId: string } {
-  const { privateKey } = generateKeyPairSync('x25519');
+  const privateKey = privateKeyFromRaw(randomBytes(X25519_KEY_BYTES));
   const publicKey = rawPublicKey(privateKey);
   return { publicKey, privateKey, keyId: keyIdOf(publicKey) };
 }

@@ -21,21 +21,24 @@ export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
   return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
 }
 
+/** The last 32 bytes of a DER encoding that starts with `prefix`. */
+function rawFromDer(der: Buffer, prefix: Buffer, what: string): Buffer {
+  if (der.length !== prefix.length + X25519_KEY_BYTES || !der.subarray(0, prefix.length).equals(prefix))
+    throw new TypeError(`not an X25519 ${what}`);
+  return Buffer.from(der.subarray(prefix.length));
+}
+
 /** The raw 32 bytes of an X25519 public key, or of the public half of a private key. */
 export function rawPublicKey(key: KeyObject): Buffer {
   if (key.asymmetricKeyType !== 'x25519')
     throw new TypeError(`not an X25519 key: ${String(key.asymmetricKeyType)}`);
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
-  const { x } = publicKey.export({ format: 'jwk' });
-  if (typeof x !== 'string') throw new TypeError('not an X25519 key');
-  return Buffer.from(x, 'base64url');
+  return rawFromDer(publicKey.export({ format: 'der', type: 'spki' }), SPKI_PREFIX, 'public key');
 }
 
 /** The raw 32 bytes of an X25519 private key. */
 export function rawPrivateKey(key: KeyObject): Buffer {
   if (key.asymmetricKeyType !== 'x25519' || key.type !== 'private')
     throw new TypeError('not an X25519 private key');
-  const { d } = key.export({ format: 'jwk' });
-  if (typeof d !== 'string') throw new TypeError('not an X25519 private key');
-  return Buffer.from(d, 'base64url');
+  return rawFromDer(key.export({ format: 'der', type: 'pkcs8' }), PKCS8_PREFIX, 'private key');
 }

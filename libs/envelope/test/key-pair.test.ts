@@ -1,4 +1,6 @@
+import { createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { privateKeyFromRaw, rawPrivateKey, rawPublicKey } from '../src/x25519.js';
 import {
   generateCollectorKeyPair,
   generateHostKeyPair,
@@ -40,6 +42,37 @@ describe('key pairs and key ids', () => {
       publicKey: key.publicKey,
       createdAt: key.createdAt,
     });
+  });
+
+  it('derives public keys as RFC 7748 does (its test vector) and agrees on secrets with OpenSSL-made keys', () => {
+    const alice = privateKeyFromRaw(
+      Buffer.from('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a', 'hex'),
+    );
+    expect(rawPublicKey(alice).toString('hex')).toBe(
+      '8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a',
+    );
+    expect(rawPrivateKey(alice).toString('hex')).toBe(
+      '77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a',
+    );
+    const ours = generateHostKeyPair('web-01');
+    const theirs = generateKeyPairSync('x25519');
+    expect(rawPublicKey(ours.privateKey)).toEqual(Buffer.from(ours.publicKey));
+    const mine = diffieHellman({ privateKey: ours.privateKey, publicKey: theirs.publicKey });
+    const peer = diffieHellman({
+      privateKey: theirs.privateKey,
+      publicKey: createPublicKey({
+        key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), Buffer.from(ours.publicKey)]),
+        format: 'der',
+        type: 'spki',
+      }),
+    });
+    expect(mine).toEqual(peer);
+  });
+
+  it('generates many key pairs in a row, each its own (a fleet for the load generator)', () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 20_000; i++) ids.add(generateHostKeyPair(`h${i}`).keyId);
+    expect(ids.size).toBe(20_000);
   });
 
   it('refuses to generate a key for an invalid host id', () => {
