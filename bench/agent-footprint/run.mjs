@@ -127,6 +127,15 @@ try {
     );
   }
   console.log('Targets: steady agent RSS at most 55 MiB; agent CPU at most half of node_exporter\'s at the same interval.');
+  for (const r of results) {
+    console.log(
+      `target: agent steady RSS <= 55 MiB at a ${r.interval} s interval: ${f(r.agent.rss)} MiB: ${r.agent.rss <= 55 ? 'met' : 'NOT met'}`,
+    );
+    const ratio = r.agent.cpu / Math.max(r.exporter.cpu, 0.001);
+    console.log(
+      `target: agent CPU <= half of node_exporter's at a ${r.interval} s interval: ${f(r.agent.cpu)} % vs ${f(r.exporter.cpu)} % (${f(ratio)}x): ${ratio <= 0.5 ? 'met' : 'NOT met'}`,
+    );
+  }
 } finally {
   await nats.stop();
   await rm(dir, { recursive: true, force: true });
