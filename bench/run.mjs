@@ -124,7 +124,7 @@ function runOne(name, file) {
 // Benchmarks that a directory holds beside its run.mjs, under their own name.
 const MORE = { alerter: [['alerter-latency', 'latency.mjs']] };
 const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : undefined;
-const entries = readdirSync(benchDir, { withFileTypes: true })
+const all = readdirSync(benchDir, { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(benchDir, d.name, 'run.mjs')))
   .map((d) => d.name)
   .sort()
@@ -132,7 +132,8 @@ const entries = readdirSync(benchDir, { withFileTypes: true })
     [dir, join(benchDir, dir, 'run.mjs')],
     ...(MORE[dir] ?? []).map(([name, file]) => [name, join(benchDir, dir, file)]),
   ])
-  .filter(([name, file]) => existsSync(file) && (!only || only.has(name)));
+  .filter(([, file]) => existsSync(file));
+const entries = all.filter(([name]) => !only || only.has(name));
 const benches = entries.map(([name]) => name);
 if (benches.length === 0) {
   progress(`no benchmark to run${only ? ` (--only ${args.only})` : ''}`);
@@ -150,7 +151,7 @@ const kept = args.update && existsSync(store) ? JSON.parse(readFileSync(store, '
 const fresh = [];
 for (const [name, file] of entries) fresh.push(await runOne(name, file));
 const finishedAt = new Date();
-const order = new Map(entries.map(([name], i) => [name, i]));
+const order = new Map(all.map(([name], i) => [name, i]));
 const results = [...kept.filter((r) => !fresh.some((f) => f.name === r.name)), ...fresh].sort(
   (a, b) => (order.get(a.name) ?? 99) - (order.get(b.name) ?? 99) || a.name.localeCompare(b.name),
 );
