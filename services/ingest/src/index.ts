@@ -22,7 +22,7 @@ export {
 } from './store/batch-store.js';
 export { PARTITIONED_TABLES, PartitionManager, utcDay } from './store/partition-manager.js';
 export { DatabaseUnavailableError, isTransientDatabaseError } from './store/database-errors.js';
-export { writeStats, type StatsItem } from './store/stats-writer.js';
+export { prepareSamples, writeStats, type PreparedSample, type StatsItem } from './store/stats-writer.js';
 export { writeLatestStats } from './store/latest-stats-writer.js';
 export { writeSshEvents, type SshItem } from './store/ssh-writer.js';
 export { writeSecurityEvents, type SecurityEventItem } from './store/security-event-writer.js';

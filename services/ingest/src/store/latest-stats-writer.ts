@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { sampleRow, type StatsItem } from './stats-writer.js';
+import { sampleParameters, type PreparedSample, type StatsItem } from './stats-writer.js';
 
 // One row per host, replaced only by a sample that is newer: greatest time, then boot id (byte
 // order) and sequence. A re-delivered or late sample leaves it as it is, whatever order the
@@ -43,23 +43,19 @@ function newer(a: StatsItem['message'], b: StatsItem['message']): boolean {
  * stored row only when it is newer. Run in the transaction that stores the samples, after the
  * hosts rows are touched, so every batch takes its row locks in the same order.
  */
-export async function writeLatestStats(client: pg.ClientBase, items: readonly StatsItem[]): Promise<void> {
-  if (items.length === 0) return;
-  const newest = new Map<string, StatsItem>();
-  for (const item of items) {
-    const seen = newest.get(item.message.hostId);
-    if (seen === undefined || newer(item.message, seen.message)) newest.set(item.message.hostId, item);
-  }
-  const columns: unknown[][] = Array.from({ length: 19 }, () => []);
-  const details: string[] = [];
-  for (const { messageId, message } of newest.values()) {
-    const { values, detail } = sampleRow(messageId, message);
-    values.forEach((v, c) => (columns[c] as unknown[]).push(v));
-    details.push(detail);
+export async function writeLatestStats(
+  client: pg.ClientBase,
+  samples: readonly PreparedSample[],
+): Promise<void> {
+  if (samples.length === 0) return;
+  const newest = new Map<string, PreparedSample>();
+  for (const sample of samples) {
+    const seen = newest.get(sample.message.hostId);
+    if (seen === undefined || newer(sample.message, seen.message)) newest.set(sample.message.hostId, sample);
   }
   await client.query({
     name: 'ingest_latest_stats_v1',
     text: UPSERT_LATEST,
-    values: [...columns, `[${details.join(',')}]`],
+    values: sampleParameters([...newest.values()]),
   });
 }

@@ -71,24 +71,37 @@ export function sampleRow(messageId: string, m: StatsMessageV1): SampleRow {
   };
 }
 
+/** A stats item with its row built once, for every table the batch writes it to. */
+export interface PreparedSample extends StatsItem {
+  readonly row: SampleRow;
+}
+
+/** Builds each item's row (column values and detail JSON) once. */
+export function prepareSamples(items: readonly StatsItem[]): PreparedSample[] {
+  return items.map((item) => ({ ...item, row: sampleRow(item.messageId, item.message) }));
+}
+
+/** The statement parameters of `samples`: one array per column, then every detail in one JSON array document. */
+export function sampleParameters(samples: readonly PreparedSample[]): unknown[] {
+  const columns: unknown[][] = Array.from({ length: 19 }, () => new Array<unknown>(samples.length));
+  samples.forEach(({ row }, i) => row.values.forEach((v, c) => ((columns[c] as unknown[])[i] = v)));
+  return [...columns, `[${samples.map(({ row }) => row.detail).join(',')}]`];
+}
+
 /**
  * Inserts stats samples with one `INSERT … SELECT FROM unnest(arrays)` (a named prepared
  * statement); a sample already stored is skipped by the primary key. Returns the ids of the
  * messages that added a row.
  */
-export async function writeStats(client: pg.ClientBase, items: readonly StatsItem[]): Promise<Set<string>> {
-  if (items.length === 0) return new Set();
-  const columns: unknown[][] = Array.from({ length: 19 }, () => new Array<unknown>(items.length));
-  const details: string[] = [];
-  items.forEach(({ messageId, message }, i) => {
-    const { values, detail } = sampleRow(messageId, message);
-    values.forEach((v, c) => ((columns[c] as unknown[])[i] = v));
-    details.push(detail);
-  });
+export async function writeStats(
+  client: pg.ClientBase,
+  samples: readonly PreparedSample[],
+): Promise<Set<string>> {
+  if (samples.length === 0) return new Set();
   const { rows } = await client.query<{ message_id: string }>({
     name: 'ingest_stats_v2',
     text: INSERT_STATS,
-    values: [...columns, `[${details.join(',')}]`],
+    values: sampleParameters(samples),
   });
   return new Set(rows.map((r) => r.message_id));
 }
