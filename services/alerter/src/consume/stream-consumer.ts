@@ -1,28 +1,14 @@
 import { jetstream, type ConsumerMessages } from '@nats-io/jetstream';
 import { CONSUMER_SPECS, STREAM_NAME } from '@hostwatch/contract';
-import type { Opener } from '@hostwatch/envelope';
 import type { connectWithBackoff } from '@hostwatch/nats';
-import type { Evaluator } from '../evaluate/evaluator.js';
-import type { AlerterLog } from '../log.js';
-import type { AlerterMetrics } from '../ops/alerter-metrics.js';
-import { BatchPipeline } from './batch-pipeline.js';
+import { BatchPipeline, type BatchPipelineOptions } from './batch-pipeline.js';
 
 /** A NATS connection, as `@hostwatch/nats` hands it out. */
 export type NatsConnection = Awaited<ReturnType<typeof connectWithBackoff>>;
 
-/** Options of {@link StreamConsumer}. */
-export interface StreamConsumerOptions {
+/** Options of {@link StreamConsumer}: the pipeline's, and the connection to read from. */
+export interface StreamConsumerOptions extends BatchPipelineOptions {
   readonly nc: NatsConnection;
-  readonly opener: Opener;
-  readonly evaluator: Evaluator;
-  /** Asked for the keys of a whole batch before its messages are opened, when given. */
-  readonly prefetchKeys?: (pairs: readonly (readonly [string, string])[]) => Promise<void>;
-  readonly log: AlerterLog;
-  readonly metrics?: AlerterMetrics;
-  /** Most messages evaluated in one transaction (default 5,000: under a backlog, a few statements carry thousands of messages). */
-  readonly batchSize?: number;
-  /** Delay before a message is redelivered after a transient failure (default 5 s). */
-  readonly retryDelayMs?: number;
 }
 
 /**
