@@ -26,6 +26,15 @@ const RAW_SAMPLE = sql`
   mem_used_percent::float8, mem_used_percent, swap_used_percent::float8, swap_used_percent,
   load1::float8, load1, disk_max_used_percent`;
 
+// A bucket's figures from partial sums (rollup rows, or raw samples shaped as RAW_SAMPLE).
+const MERGED_COLUMNS = sql`
+  sum(samples)::int AS samples,
+  sum(cpu_sum) / nullif(sum(cpu_samples), 0) AS cpu_avg, max(cpu_max) AS cpu_max,
+  sum(mem_sum) / sum(samples) AS mem_avg, max(mem_max) AS mem_max,
+  sum(swap_sum) / sum(samples) AS swap_avg, max(swap_max) AS swap_max,
+  sum(load1_sum) / sum(samples) AS load1_avg, max(load1_max) AS load1_max,
+  max(disk_max) AS disk_max`;
+
 const RAW_COLUMNS = sql`
   count(*)::int AS samples,
   sum(cpu_used_percent::float8) / count(cpu_used_percent) AS cpu_avg, max(cpu_used_percent) AS cpu_max,
@@ -51,12 +60,7 @@ export function seriesRows(
     return {
       source: 'hourly',
       rows: sql<SeriesRow>`
-        SELECT date_bin(${width}, hour, ${origin}) AS bucket, sum(samples)::int AS samples,
-               sum(cpu_sum) / nullif(sum(cpu_samples), 0) AS cpu_avg, max(cpu_max) AS cpu_max,
-               sum(mem_sum) / sum(samples) AS mem_avg, max(mem_max) AS mem_max,
-               sum(swap_sum) / sum(samples) AS swap_avg, max(swap_max) AS swap_max,
-               sum(load1_sum) / sum(samples) AS load1_avg, max(load1_max) AS load1_max,
-               max(disk_max) AS disk_max
+        SELECT date_bin(${width}, hour, ${origin}) AS bucket, ${MERGED_COLUMNS}
           FROM host_stats_hourly
          WHERE host_id = ${hostId} AND hour >= date_trunc('hour', ${from}::timestamptz) AND hour < ${to} AND samples > 0
          GROUP BY 1 ORDER BY 1`,
@@ -87,12 +91,7 @@ export function seriesRows(
           SELECT ${RAW_SAMPLE} FROM host_stats
            WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to} AND time >= (SELECT b FROM span)
         )
-        SELECT date_bin(${width}, t, ${origin}) AS bucket, sum(samples)::int AS samples,
-               sum(cpu_sum) / nullif(sum(cpu_samples), 0) AS cpu_avg, max(cpu_max) AS cpu_max,
-               sum(mem_sum) / sum(samples) AS mem_avg, max(mem_max) AS mem_max,
-               sum(swap_sum) / sum(samples) AS swap_avg, max(swap_max) AS swap_max,
-               sum(load1_sum) / sum(samples) AS load1_avg, max(load1_max) AS load1_max,
-               max(disk_max) AS disk_max
+        SELECT date_bin(${width}, t, ${origin}) AS bucket, ${MERGED_COLUMNS}
           FROM parts GROUP BY 1 ORDER BY 1`,
     };
   }
