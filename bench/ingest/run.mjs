@@ -28,7 +28,7 @@ import {
 } from '@hostwatch/envelope';
 import { FleetSimulator, readIngestConfig, silentLog, startIngestService } from '@hostwatch/ingest';
 import { findTools, startNatsServer, startPostgres } from '@hostwatch/local-servers';
-import { ensureConsumer, ensureStream } from '@hostwatch/nats';
+import { connectWithBackoff, ensureConsumer, ensureStream } from '@hostwatch/nats';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
@@ -211,7 +211,8 @@ try {
       // 2. Keys and hosts as an enrolled fleet.
       if (opt.only !== 'writes' && opt.only !== 'jetstream') {
         process.stderr.write(`preparing ${HOSTS} enrolled hosts\n`);
-        const nc = await connect({ servers: nats.url });
+        // Connected as `hostwatch simulate` and the services connect (libs/nats).
+        const nc = await connectWithBackoff({ servers: nats.url, name: 'bench simulate', log: silentLog });
         const jsm = await jetstreamManager(nc);
         await ensureStream(jsm, streamSpec());
         await ensureConsumer(jsm, STREAM_NAME, CONSUMER_SPECS.ingest);

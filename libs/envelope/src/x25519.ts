@@ -14,11 +14,16 @@ export function privateKeyFromRaw(raw: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
 }
 
-/** Imports a raw 32-byte X25519 public key. */
+/**
+ * Imports a raw 32-byte X25519 public key. Through JWK (RFC 8037), whose `x` is the raw key:
+ * OpenSSL 3's DER decoders take about 130 µs per key here, JWK about 20, and a collector imports
+ * one key per host it derives a message key for.
+ */
 export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
   if (raw.length !== X25519_KEY_BYTES)
     throw new RangeError(`an X25519 public key is 32 bytes, not ${raw.length}`);
-  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  const x = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url');
+  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
 }
 
 /** The last 32 bytes of a DER encoding that starts with `prefix`. */

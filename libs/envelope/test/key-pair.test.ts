@@ -1,6 +1,6 @@
 import { createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { privateKeyFromRaw, rawPrivateKey, rawPublicKey } from '../src/x25519.js';
+import { privateKeyFromRaw, publicKeyFromRaw, rawPrivateKey, rawPublicKey } from '../src/x25519.js';
 import {
   generateCollectorKeyPair,
   generateHostKeyPair,
@@ -67,6 +67,26 @@ describe('key pairs and key ids', () => {
       }),
     });
     expect(mine).toEqual(peer);
+  });
+
+  it('imports raw public keys that agree on the RFC 7748 shared secret, and refuses other lengths', () => {
+    const alice = privateKeyFromRaw(
+      Buffer.from('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a', 'hex'),
+    );
+    const bobPublic = publicKeyFromRaw(
+      Buffer.from('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f', 'hex'),
+    );
+    expect(rawPublicKey(bobPublic).toString('hex')).toBe(
+      'de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f',
+    );
+    expect(diffieHellman({ privateKey: alice, publicKey: bobPublic }).toString('hex')).toBe(
+      '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742',
+    );
+    // A key inside a larger buffer (a view, as NATS hands message bytes over) imports the view only.
+    const key = Buffer.from(generateHostKeyPair('view-01').publicKey);
+    const inside = Buffer.concat([Buffer.alloc(7, 1), key, Buffer.alloc(5, 2)]);
+    expect(rawPublicKey(publicKeyFromRaw(inside.subarray(7, 39)))).toEqual(key);
+    expect(() => publicKeyFromRaw(new Uint8Array(31))).toThrow(/32 bytes, not 31/);
   });
 
   it('generates many key pairs in a row, each its own (a fleet for the load generator)', () => {

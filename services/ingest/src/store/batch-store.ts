@@ -9,7 +9,7 @@ import { utcDay, type PartitionManager } from './partition-manager.js';
 import { writeLatestStats } from './latest-stats-writer.js';
 import { writeSecurityEvents } from './security-event-writer.js';
 import { writeSshEvents } from './ssh-writer.js';
-import { prepareSamples, writeStats } from './stats-writer.js';
+import { prepareSamples, sampleParameters, writeStats } from './stats-writer.js';
 
 /** A valid message to store. */
 export interface StoreItem {
@@ -103,6 +103,7 @@ export class BatchStore {
     }
 
     const samples = prepareSamples(stats);
+    const parameters = sampleParameters(samples);
     await this.#partitions.ensureDays(days);
     let client: pg.PoolClient;
     try {
@@ -117,12 +118,12 @@ export class BatchStore {
       await client.query('BEGIN');
       await recordEnrollments(client, batch.enrollments);
       const stored = new Set<string>();
-      for (const id of await writeStats(client, samples)) stored.add(id);
+      for (const id of await writeStats(client, samples, parameters)) stored.add(id);
       for (const id of await writeSshEvents(client, ssh, keepFrom)) stored.add(id);
       for (const id of await writeSecurityEvents(client, events, keepFrom)) stored.add(id);
       await touchHosts(client, sightings);
       await touchPendingHosts(client, batch.pendingHosts);
-      await writeLatestStats(client, samples);
+      await writeLatestStats(client, samples, parameters);
       await writeQuarantine(client, batch.quarantine, this.#options.quarantineMaxBytes);
       crashPoint(this.#options.crashAt, 'before-commit');
       await client.query('COMMIT');

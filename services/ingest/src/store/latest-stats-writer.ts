@@ -41,11 +41,14 @@ function newer(a: StatsItem['message'], b: StatsItem['message']): boolean {
 /**
  * Keeps `host_latest` at each host's newest sample: the newest of `items` per host replaces the
  * stored row only when it is newer. Run in the transaction that stores the samples, after the
- * hosts rows are touched, so every batch takes its row locks in the same order.
+ * hosts rows are touched, so every batch takes its row locks in the same order. `parameters` are
+ * the samples' own (`sampleParameters`), reused as they are when no host appears twice, the usual
+ * case of a batch.
  */
 export async function writeLatestStats(
   client: pg.ClientBase,
   samples: readonly PreparedSample[],
+  parameters: readonly string[] = sampleParameters(samples),
 ): Promise<void> {
   if (samples.length === 0) return;
   const newest = new Map<string, PreparedSample>();
@@ -56,6 +59,6 @@ export async function writeLatestStats(
   await client.query({
     name: 'ingest_latest_stats_v1',
     text: UPSERT_LATEST,
-    values: sampleParameters([...newest.values()]),
+    values: newest.size === samples.length ? [...parameters] : sampleParameters([...newest.values()]),
   });
 }

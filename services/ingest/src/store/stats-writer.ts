@@ -1,5 +1,6 @@
 import type { StatsMessageV1 } from '@hostwatch/contract';
 import type pg from 'pg';
+import { pgArrayLiteral } from './pg-array-literal.js';
 
 /** A stats message to store, with the id it arrived under. */
 export interface StatsItem {
@@ -81,11 +82,14 @@ export function prepareSamples(items: readonly StatsItem[]): PreparedSample[] {
   return items.map((item) => ({ ...item, row: sampleRow(item.messageId, item.message) }));
 }
 
-/** The statement parameters of `samples`: one array per column, then every detail in one JSON array document. */
-export function sampleParameters(samples: readonly PreparedSample[]): unknown[] {
+/**
+ * The statement parameters of `samples`: one array literal per column, then every detail in one
+ * JSON array document. Plain strings, so the statements of a batch can share them.
+ */
+export function sampleParameters(samples: readonly PreparedSample[]): string[] {
   const columns: unknown[][] = Array.from({ length: 19 }, () => new Array<unknown>(samples.length));
   samples.forEach(({ row }, i) => row.values.forEach((v, c) => ((columns[c] as unknown[])[i] = v)));
-  return [...columns, `[${samples.map(({ row }) => row.detail).join(',')}]`];
+  return [...columns.map(pgArrayLiteral), `[${samples.map(({ row }) => row.detail).join(',')}]`];
 }
 
 /**
@@ -96,12 +100,13 @@ export function sampleParameters(samples: readonly PreparedSample[]): unknown[] 
 export async function writeStats(
   client: pg.ClientBase,
   samples: readonly PreparedSample[],
+  parameters: readonly string[] = sampleParameters(samples),
 ): Promise<Set<string>> {
   if (samples.length === 0) return new Set();
   const { rows } = await client.query<{ message_id: string }>({
     name: 'ingest_stats_v2',
     text: INSERT_STATS,
-    values: sampleParameters(samples),
+    values: [...parameters],
   });
   return new Set(rows.map((r) => r.message_id));
 }
