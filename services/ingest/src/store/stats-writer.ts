@@ -10,6 +10,8 @@ export interface StatsItem {
 
 // The details travel as one JSON array document beside the column arrays: one jsonb parse of the
 // whole batch costs a fraction of a jsonb[] array literal with every document escaped inside it.
+// Rows go in primary key order: a batch that meets another one's uncommitted row waits for it,
+// and two batches holding the same samples in opposite orders would otherwise deadlock.
 const INSERT_STATS = `
 INSERT INTO host_stats (host_id, time, boot_id, seq, cpu_count, cpu_used_percent, mem_total_bytes,
   mem_available_bytes, mem_used_percent, swap_total_bytes, swap_free_bytes, swap_used_percent,
@@ -22,6 +24,7 @@ FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::bigint[], $5::int[], 
   AS u(host_id, time, boot_id, seq, cpu_count, cpu_used, mem_total, mem_available, mem_used, swap_total, swap_free,
        swap_used, load1, load5, load15, uptime, processes, disk, message_id, n)
 JOIN jsonb_array_elements($20::jsonb) WITH ORDINALITY AS d(detail, n) ON d.n = u.n
+ORDER BY u.host_id, u.time, u.boot_id, u.seq
 ON CONFLICT DO NOTHING
 RETURNING message_id`;
 
@@ -104,7 +107,7 @@ export async function writeStats(
 ): Promise<Set<string>> {
   if (samples.length === 0) return new Set();
   const { rows } = await client.query<{ message_id: string }>({
-    name: 'ingest_stats_v2',
+    name: 'ingest_stats_v3',
     text: INSERT_STATS,
     values: [...parameters],
   });

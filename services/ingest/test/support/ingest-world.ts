@@ -24,6 +24,7 @@ import { createTestDatabase, startTestNatsServer, type TestNatsServer } from '@h
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
+import { simulatedStats } from '../../src/simulate/fleet-simulator.js';
 
 /** The same boot id for every stats sample of a test host. */
 export const BOOT = 'boot-1';
@@ -129,7 +130,7 @@ export async function startIngestWorld(
   return world;
 }
 
-/** A valid stats sample of `hostId`, number `seq`, taken at `time`. */
+/** A valid stats sample of `hostId`, number `seq`, taken at `time`: the simulator's, with the host's own name and addresses. */
 export function statsMessage(
   hostId: string,
   seq: number,
@@ -138,41 +139,9 @@ export function statsMessage(
   return {
     id: statsMessageId({ hostId, bootId: BOOT, sequence: seq }),
     body: {
-      v: 1,
-      kind: 'stats',
-      hostId,
-      bootId: BOOT,
-      seq,
-      time: time.toISOString(),
-      intervalMs: 10_000,
+      ...simulatedStats(hostId, BOOT, seq, time),
       hostname: `${hostId}.example.net`,
-      os: 'linux',
       addresses: ['10.0.0.5', 'fe80::1'],
-      cpu: { count: 2, usedPercent: 12.5, cores: [10, 15] },
-      memory: { totalBytes: 4_000_000_000, availableBytes: 3_000_000_000, usedPercent: 25 },
-      swap: { totalBytes: 1_000_000_000, freeBytes: 900_000_000, usedPercent: 10 },
-      load: [0.5, 0.4, 0.3],
-      uptimeSeconds: 1234.5,
-      processes: 150,
-      disks: [
-        {
-          mount: '/',
-          device: '/dev/sda1',
-          fstype: 'ext4',
-          totalBytes: 100,
-          availableBytes: 40,
-          usedPercent: 60,
-        },
-      ],
-      network: [{ name: 'eth0', rxBytes: 1, txBytes: 2 }],
-      agent: {
-        version: '0.1.0',
-        unparsedLines: 0,
-        unparsedSamples: [],
-        spoolDepth: 0,
-        spoolFull: false,
-        collectorErrors: {},
-      },
     },
   };
 }
