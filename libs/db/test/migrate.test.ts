@@ -63,6 +63,49 @@ describe('migrateToLatest', () => {
     }
   });
 
+  it('moves the alerter\'s waiting samples into each host\'s progress row, and back on the way down', async () => {
+    const url = await cluster.createDatabase('progress');
+    const db = createDb(url);
+    try {
+      const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) } });
+      await migrator.migrateTo('2026-11-23T2340_host-stats-5m-series-index');
+      const sample = {
+        hostname: 'web-01.example.com',
+        addresses: ['10.0.0.5'],
+        cpu: { count: 2, usedPercent: 12.5, cores: [] },
+        memory: { usedPercent: 91 },
+        swap: { totalBytes: 1000, usedPercent: 3 },
+        load: [0.5, 0.25, 0.125],
+        disks: [{ mount: '/', usedPercent: 50 }, { mount: '/var', usedPercent: 97 }],
+      };
+      await sql`INSERT INTO alerter_hosts (host_id, hostname, addresses, last_stats_time, applied_until)
+                  VALUES ('web-01', 'web-01.example.com', '{10.0.0.5}', '2026-11-23 10:00:10+00', '2026-11-23 10:00:00+00'),
+                         ('web-02', 'web-02', '{}', '2026-11-23 09:00:00+00', '2026-11-23 09:00:00+00')`.execute(db);
+      await sql`INSERT INTO alerter_samples (host_id, message_id, time, received_at, sample)
+                  VALUES ('web-01', 'web-01:b:2', '2026-11-23 10:00:10+00', '2026-11-23 10:00:11+00', ${JSON.stringify(sample)})`.execute(db);
+      await migrateToLatest(url);
+      const { rows } = await sql<{ host_id: string; waiting: string; waiting_since: Date | null; applied_until: Date }>`
+        SELECT host_id, waiting, waiting_since, applied_until FROM alerter_host_progress ORDER BY host_id`.execute(db);
+      expect(rows.map((r) => ({ ...r, waiting: JSON.parse(r.waiting) as unknown }))).toEqual([
+        {
+          host_id: 'web-01',
+          waiting: [['web-01:b:2', Date.parse('2026-11-23T10:00:10Z'), Date.parse('2026-11-23T10:00:11Z'),
+            ['web-01.example.com', ['10.0.0.5'], 2, 12.5, [], 91, 1000, 3, [0.5, 0.25, 0.125], [['/', 50], ['/var', 97]]]]],
+          waiting_since: new Date('2026-11-23T10:00:11Z'),
+          applied_until: new Date('2026-11-23T10:00:00Z'),
+        },
+        { host_id: 'web-02', waiting: [], waiting_since: null, applied_until: new Date('2026-11-23T09:00:00Z') },
+      ]);
+
+      await migrator.migrateTo('2026-11-23T2340_host-stats-5m-series-index');
+      const back = await sql<{ sample: unknown; last_stats_time: Date }>`
+        SELECT s.sample, h.last_stats_time FROM alerter_samples s JOIN alerter_hosts h USING (host_id)`.execute(db);
+      expect(back.rows).toEqual([{ sample, last_stats_time: new Date('2026-11-23T10:00:10Z') }]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('names the migration that failed and keeps the database error', async () => {
     const url = await cluster.createDatabase('clash');
     const db = createDb(url);

@@ -35,7 +35,8 @@ export { stepAlert, type AlertSeriesState, type AlertStep, type AlertTiming, typ
 export { AlertBook, seriesKey, type AlertOwner, type SeriesObservation, type StoredAlertRow } from './evaluate/alert-book.js';
 export { EvaluationTicker } from './evaluate/evaluation-ticker.js';
 export { Evaluator, type EvaluatorOptions, type HostMessageItem } from './evaluate/evaluator.js';
-export { ruleSample, statsObservations, type LabelledValue, type RuleSample } from './evaluate/stats-observations.js';
+export { ruleSample, sampledStats, statsObservations, type LabelledValue, type RuleSample, type SampledStats } from './evaluate/stats-observations.js';
+export { decodeWaitingSamples, encodeWaitingSamples, type WaitingSample } from './evaluate/waiting-samples.js';
 export { alertMail, type AlertMailInput } from './notify/alert-mail.js';
 export { securityMail, type SecurityMailEvent } from './notify/security-mail.js';
 export { clientsForHost, recipientsForHost } from './rules/clients-for-host.js';

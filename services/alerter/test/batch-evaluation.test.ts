@@ -1,7 +1,7 @@
 import { createDb, type Database } from '@hostwatch/db';
 import { createTestDatabase } from '@hostwatch/testkit';
 import type { StatsMessageV1 } from '@hostwatch/contract';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Evaluator, parseRules, silentLog, type HostMessageItem } from '../src/index.js';
 import { T0, statsMessage } from './support/alerter-world.js';
@@ -41,13 +41,19 @@ afterEach(async () => {
   for (const db of dbs.splice(0)) await db.destroy();
 });
 
-async function evaluate(batches: readonly (readonly HostMessageItem[])[]): Promise<{ alerts: unknown[]; mails: unknown[]; waiting: number }> {
+/** Evaluates `batches` on a fresh database; with `restarts`, each batch and the final tick by an evaluator of its own, as after a restart. */
+async function evaluate(batches: readonly (readonly HostMessageItem[])[], { restarts = false } = {}): Promise<{ alerts: unknown[]; mails: unknown[]; waiting: number }> {
   const db = createDb(await createTestDatabase('batch'));
   dbs.push(db);
   let now = T0 + 250_000;
-  const evaluator = new Evaluator({ db, rules: () => rules, clock: () => now, log: silentLog, latenessMs: 30_000 });
-  for (const batch of batches) await evaluator.handle(batch);
+  const start = (): Evaluator => new Evaluator({ db, rules: () => rules, clock: () => now, log: silentLog, latenessMs: 30_000 });
+  let evaluator = start();
+  for (const batch of batches) {
+    if (restarts) evaluator = start();
+    await evaluator.handle(batch);
+  }
   now += 60_000;
+  if (restarts) evaluator = start();
   await evaluator.tick();
   const alerts = await db
     .selectFrom('alerter_alerts')
@@ -55,8 +61,8 @@ async function evaluate(batches: readonly (readonly HostMessageItem[])[]): Promi
     .orderBy('series_key')
     .execute();
   const mails = await db.selectFrom('alerter_outbox').select(['message_id', 'recipients', 'subject']).orderBy('message_id').execute();
-  const waiting = await db.selectFrom('alerter_samples').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-  return { alerts, mails, waiting: Number(waiting.n) };
+  const waiting = await sql<{ n: string | null }>`SELECT sum(json_array_length(waiting::json)) AS n FROM alerter_host_progress`.execute(db);
+  return { alerts, mails, waiting: Number(waiting.rows[0]?.n ?? 0) };
 }
 
 describe('batch evaluation', () => {
@@ -70,6 +76,14 @@ describe('batch evaluation', () => {
     const shuffled = shuffledWithin(items, 30);
     const batched = await evaluate([shuffled.slice(0, 150), [...shuffled.slice(150), ...shuffled.slice(100, 140)], shuffled.slice(0, 20)]);
     expect(batched).toEqual(oneByOne);
+  });
+
+  it('a restart between batches, with samples waiting out the lateness in the database, changes neither state nor mail', async () => {
+    const shuffled = shuffledWithin(items, 30);
+    const batches = Array.from({ length: Math.ceil(shuffled.length / 40) }, (_, i) => shuffled.slice(i * 40, i * 40 + 40));
+    const uninterrupted = await evaluate(batches);
+    expect(uninterrupted.mails.length).toBeGreaterThan(HOSTS);
+    expect(await evaluate(batches, { restarts: true })).toEqual(uninterrupted);
   });
 
   it('a sample later than the lateness is dropped and changes nothing', async () => {

@@ -7,6 +7,7 @@ import * as queryIndexes from './2026-11-23T2200_query-indexes.js';
 import * as hostLatest from './2026-11-23T2300_host-latest.js';
 import * as hostStats5m from './2026-11-23T2330_host-stats-5m.js';
 import * as hostStats5mSeriesIndex from './2026-11-23T2340_host-stats-5m-series-index.js';
+import * as alerterHostProgress from './2026-11-24T0100_alerter-host-progress.js';
 
 /**
  * Every migration, by its dated name, oldest first. Names sort in the order they apply; a new
@@ -21,4 +22,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-23T2300_host-latest': hostLatest,
   '2026-11-23T2330_host-stats-5m': hostStats5m,
   '2026-11-23T2340_host-stats-5m-series-index': hostStats5mSeriesIndex,
+  '2026-11-24T0100_alerter-host-progress': alerterHostProgress,
 };

@@ -4,25 +4,25 @@ import type { Timestamp } from './hosts.js';
 /** A timestamp column with a database default: optional on insert, read as a Date. */
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
-/** What the alerter knows of a host from its own stats: addresses for matching rules, and event-time progress. */
+/** What the alerter knows of a host from its own stats: name and addresses for matching rules and for mail, written when they change. */
 export interface AlerterHostsTable {
   host_id: string;
   hostname: string | null;
   addresses: ColumnType<string[], string[] | undefined, string[]>;
+  updated_at: DefaultTimestamp;
+}
+
+/** How far a host's stats got: the newest sample received, event time evaluated, and the samples waiting out the allowed lateness. */
+export interface AlerterHostProgressTable {
+  host_id: string;
   /** Event time of the newest stats sample received. */
   last_stats_time: Timestamp | null;
   /** Event time up to which samples were evaluated; older samples arriving now are too late. */
   applied_until: Timestamp | null;
-  updated_at: DefaultTimestamp;
-}
-
-/** A stats sample waiting out the allowed lateness before it is evaluated in event-time order. */
-export interface AlerterSamplesTable {
-  host_id: string;
-  message_id: string;
-  time: Timestamp;
-  received_at: Timestamp;
-  sample: ColumnType<unknown, string, string>;
+  /** The samples waiting, as compact JSON text the alerter encodes and decodes (PostgreSQL does not parse it). */
+  waiting: ColumnType<string, string | undefined, string>;
+  /** When the oldest waiting sample was received; null when none waits. */
+  waiting_since: Timestamp | null;
 }
 
 /** An sshd event kept for windowed rules (failures per host or source, logins after failures, brute force). */
@@ -98,7 +98,7 @@ export interface AlertSilencesTable {
 /** The alerter's tables. */
 export interface AlerterTables {
   alerter_hosts: AlerterHostsTable;
-  alerter_samples: AlerterSamplesTable;
+  alerter_host_progress: AlerterHostProgressTable;
   alerter_ssh_events: AlerterSshEventsTable;
   alerter_security_queue: AlerterSecurityQueueTable;
   alerter_alerts: AlerterAlertsTable;

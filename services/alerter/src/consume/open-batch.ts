@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { validateMessage } from '@hostwatch/contract';
 import { EnvelopeError, type HeaderSource, type Opener } from '@hostwatch/envelope';
 import type { HostMessageItem } from '../evaluate/evaluator.js';
+import { sampledStats } from '../evaluate/stats-observations.js';
 
 /** A message as it came off the stream: sealed bytes, envelope headers, subject. */
 export interface SealedStreamMessage {
@@ -36,7 +37,7 @@ const EMPTY_HEADERS: HeaderSource = {};
 
 /**
  * Opens and validates a batch: each message is decrypted and authenticated by `opener`, parsed as
- * JSON and checked against its kind's schema. Pure CPU apart from key lookups, so a consumer can
+ * JSON and checked against its kind's schema; a stats message is kept as its {@link sampledStats}. Pure CPU apart from key lookups, so a consumer can
  * run it for the next batch while the previous one is being recorded.
  */
 export async function openBatch(messages: readonly SealedStreamMessage[], opener: Opener): Promise<OpenedBatch> {
@@ -57,7 +58,8 @@ export async function openBatch(messages: readonly SealedStreamMessage[], opener
         batch.refused.push({ index, kind: opened.kind, reason: 'invalid message', messageId: opened.messageId, problems: result.problems });
         continue;
       }
-      batch.items.push({ hostId: opened.hostId, messageId: opened.messageId, message: result.message });
+      const message = result.message.kind === 'stats' ? sampledStats(result.message) : result.message;
+      batch.items.push({ hostId: opened.hostId, messageId: opened.messageId, message });
       batch.itemIndexes.push(index);
     } catch (err) {
       if (err instanceof EnvelopeError) batch.refused.push({ index, kind: 'unknown', reason: err.reason, err });

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { HostMessage, SecurityEvent, SshEvent, StatsMessageV1 } from '@hostwatch/contract';
+import type { HostMessage, SecurityEvent, SshEvent } from '@hostwatch/contract';
 import type { Database } from '@hostwatch/db';
 import type { Clock } from '../clock.js';
 import type { AlerterLog } from '../log.js';
@@ -10,13 +10,14 @@ import { mailMessageId } from '../outbox/mail-message-id.js';
 import { clientsForHost, recipientsForHost } from '../rules/clients-for-host.js';
 import type { AlertRule, Client, Rules } from '../rules/rules.js';
 import { AlertBook, type AlertOwner, type StoredAlertRow, type StoredSilence } from './alert-book.js';
-import { ruleSample, statsObservations, type RuleSample } from './stats-observations.js';
+import { sampledStats, statsObservations, type RuleSample, type SampledStats } from './stats-observations.js';
+import { decodeWaitingSamples, encodeWaitingSamples, type WaitingSample } from './waiting-samples.js';
 
-/** A message that opened and validated, as the evaluator takes it. */
+/** A message that opened and validated, as the evaluator takes it; a stats message whole or reduced to {@link SampledStats}. */
 export interface HostMessageItem {
   readonly hostId: string;
   readonly messageId: string;
-  readonly message: HostMessage;
+  readonly message: HostMessage | SampledStats;
 }
 
 /** Options of {@link Evaluator}. */
@@ -51,26 +52,27 @@ const ROWS_PER_STATEMENT = 5_000;
 interface FreshSample {
   readonly messageId: string;
   readonly time: number;
-  readonly message: StatsMessageV1;
-}
-
-/** A sample of a host waiting out the lateness: stored earlier, or fresh from the batch. */
-interface PooledSample {
-  readonly messageId: string;
-  readonly time: number;
-  readonly receivedAt: number;
   readonly sample: RuleSample;
-  readonly stored: boolean;
 }
 
-/** What the batch writes of a host: its newest sample's name and addresses, and how far it was evaluated. */
-interface HostRow {
+/** What the batch reads of a host: progress and waiting samples, name and addresses (times in milliseconds since the epoch). */
+type StoredHost = [hostId: string, lastStatsTime: number | null, appliedUntil: number | null, waiting: string, hostname: string | null, addresses: string[] | null];
+
+/** What the batch writes of a host's progress; short keys, since the statement carries one per host. */
+interface ProgressRow {
+  readonly h: string;
+  /** Last stats time, applied until, waiting since: milliseconds since the epoch (cheaper than timestamp text on both sides). */
+  readonly t: number | null;
+  readonly a: number | null;
+  readonly w: string;
+  readonly s: number | null;
+}
+
+/** A host's name and addresses as its newest sample gives them, written when they changed. */
+interface NameRow {
   readonly host_id: string;
-  readonly hostname: string | null;
+  readonly hostname: string;
   readonly addresses: readonly string[];
-  /** Milliseconds since the epoch, like every time this statement passes (cheaper than timestamp text on both sides). */
-  readonly last_stats_time: number | null;
-  readonly applied_until: number | null;
 }
 
 /** A security event to queue for its host's mail. */
@@ -86,6 +88,12 @@ interface NewSshEvent {
   readonly source: string | undefined;
   readonly user: string | undefined;
   readonly method: string | undefined;
+}
+
+function sameList(a: readonly string[] | null | undefined, b: readonly string[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function ownerOf(client: Client): AlertOwner {
@@ -127,7 +135,8 @@ export class Evaluator {
       for (const { hostId, messageId, message } of items) {
         if (message.kind === 'stats') {
           const list = stats.get(hostId);
-          const sample = { messageId, time: Date.parse(message.time), message };
+          const { time, sample: rs } = 'sample' in message ? message : sampledStats(message);
+          const sample = { messageId, time, sample: rs };
           if (list) list.push(sample);
           else stats.set(hostId, [sample]);
         } else if (message.kind === 'ssh') {
@@ -165,10 +174,9 @@ export class Evaluator {
       const book = new AlertBook(trx, rules.file, now, this.#o.metrics, await this.#storedSilences(trx, now));
 
       const waiting = await trx
-        .selectFrom('alerter_samples')
+        .selectFrom('alerter_host_progress')
         .select('host_id')
-        .distinct()
-        .where('received_at', '<=', new Date(now - this.#latenessMs))
+        .where('waiting_since', '<=', new Date(now - this.#latenessMs))
         .execute();
       await this.#evaluateStats(trx, book, rules, new Map(), waiting.map((w) => w.host_id), now);
       await book.flush();
@@ -195,89 +203,80 @@ export class Evaluator {
   }
 
   /**
-   * Evaluates the stats of a batch (`fresh`, by host) together with the samples stored earlier for
-   * those hosts and for `waitingHosts`, in two statements whatever the batch size: one reads the
-   * hosts' progress, stored samples and alert state; one records the hosts, deletes the samples
-   * evaluated now and stores those still waiting out the lateness. Every sample whose lateness
-   * passed (the host's newest sample is `lateness` past it, or it waited that long on the clock) is
-   * evaluated in event-time order; a fresh sample at or before the host's evaluated time is late.
+   * Evaluates the stats of a batch (`fresh`, by host) together with the samples waiting from earlier
+   * for those hosts and for `waitingHosts`, in two statements whatever the batch size: one reads the
+   * hosts' progress (with their waiting samples), names and alert state; one writes each host's
+   * progress row, and name and addresses where they changed. Every sample whose lateness passed (the
+   * host's newest sample is `lateness` past it, or it waited that long on the clock) is evaluated in
+   * event-time order; a fresh sample at or before the host's evaluated time is late.
    */
   async #evaluateStats(trx: Transaction<Database>, book: AlertBook, rules: Rules, fresh: ReadonlyMap<string, readonly FreshSample[]>, waitingHosts: readonly string[], now: number): Promise<void> {
     const hostIds = [...new Set([...fresh.keys(), ...waitingHosts])].sort();
     if (hostIds.length === 0) return;
-    const read = await sql<{ hosts: [string, number | null][]; samples: [string, string, number, number, RuleSample][]; alerts: StoredAlertRow[] }>`
+    const read = await sql<{ hosts: StoredHost[]; alerts: StoredAlertRow[] }>`
       SELECT
-        (SELECT coalesce(json_agg(json_build_array(host_id, round(extract(epoch FROM applied_until) * 1000))), '[]')
-           FROM alerter_hosts WHERE host_id = ANY(${hostIds}::text[])) AS hosts,
-        (SELECT coalesce(json_agg(json_build_array(host_id, message_id, round(extract(epoch FROM time) * 1000), round(extract(epoch FROM received_at) * 1000), sample)), '[]')
-           FROM alerter_samples WHERE host_id = ANY(${hostIds}::text[])) AS samples,
+        (SELECT coalesce(json_agg(json_build_array(p.host_id, round(extract(epoch FROM p.last_stats_time) * 1000), round(extract(epoch FROM p.applied_until) * 1000), p.waiting, h.hostname, h.addresses)), '[]')
+           FROM alerter_host_progress p LEFT JOIN alerter_hosts h ON h.host_id = p.host_id WHERE p.host_id = ANY(${hostIds}::text[])) AS hosts,
         (SELECT coalesce(json_agg(json_build_object(
             'series_key', series_key, 'host_id', host_id, 'state', state, 'since', round(extract(epoch FROM since) * 1000),
             'fired_at', round(extract(epoch FROM fired_at) * 1000), 'last_value', last_value,
             'last_time', round(extract(epoch FROM last_time) * 1000), 'notified_at', round(extract(epoch FROM notified_at) * 1000),
             'notifications', notifications)), '[]')
            FROM alerter_alerts WHERE host_id = ANY(${hostIds}::text[])) AS alerts`.execute(trx);
-    const { hosts, samples, alerts } = read.rows[0] ?? { hosts: [], samples: [], alerts: [] };
+    const { hosts, alerts } = read.rows[0] ?? { hosts: [], alerts: [] };
     book.seed(hostIds, alerts);
-    const applied = new Map<string, number>();
-    for (const [hostId, until] of hosts) if (until !== null) applied.set(hostId, until);
-    const pools = new Map<string, Map<string, PooledSample>>();
-    for (const [hostId, messageId, time, receivedAt, sample] of samples) {
-      let pool = pools.get(hostId);
-      if (!pool) pools.set(hostId, (pool = new Map()));
-      pool.set(messageId, { messageId, time, receivedAt, sample, stored: true });
-    }
+    const stored = new Map<string, StoredHost>();
+    for (const row of hosts) stored.set(row[0], row);
 
-    const hostRows: HostRow[] = [];
-    const insert: { host_id: string; message_id: string; time: number; received_at: number; sample: unknown }[] = [];
-    const remove: { host_id: string; message_id: string }[] = [];
-    const due: { hostId: string; s: PooledSample }[] = [];
+    const progress: ProgressRow[] = [];
+    const names: NameRow[] = [];
+    const due: { hostId: string; s: WaitingSample }[] = [];
     const cutoff = now - this.#latenessMs;
     for (const hostId of hostIds) {
-      const incoming = fresh.get(hostId) ?? [];
-      let pool = pools.get(hostId);
-      let newestMessage: FreshSample | undefined;
-      for (const f of incoming) if (!newestMessage || f.time >= newestMessage.time) newestMessage = f;
-      const until = applied.get(hostId);
-      for (const f of incoming) {
+      const incoming = fresh.get(hostId);
+      const known = stored.get(hostId);
+      const lastStatsTime = known?.[1] ?? undefined;
+      const until = known?.[2] ?? undefined;
+      const pool = known === undefined ? [] : decodeWaitingSamples(known[3]);
+      let changed = false;
+      let newest: FreshSample | undefined;
+      for (const f of incoming ?? []) {
+        if (!newest || f.time >= newest.time) newest = f;
         if (until !== undefined && f.time <= until) {
           this.#o.metrics?.lateSamples.inc();
-          this.#o.log.debug({ hostId, messageId: f.messageId, time: f.message.time, appliedUntil: new Date(until) }, 'stats sample arrived after its time was evaluated; not evaluated');
+          this.#o.log.debug({ hostId, messageId: f.messageId, time: new Date(f.time), appliedUntil: new Date(until) }, 'stats sample arrived after its time was evaluated; not evaluated');
           continue;
         }
-        if (!pool) pools.set(hostId, (pool = new Map()));
-        if (pool.has(f.messageId)) continue;
-        const m = f.message;
-        pool.set(f.messageId, {
-          messageId: f.messageId,
-          time: f.time,
-          receivedAt: now,
-          sample: ruleSample(m),
-          stored: false,
-        });
+        // A redelivered message that still waits is the same sample.
+        if (pool.some((s) => s.messageId === f.messageId)) continue;
+        pool.push({ messageId: f.messageId, time: f.time, receivedAt: now, sample: f.sample });
+        changed = true;
       }
-      let dueUntil: number | undefined;
-      if (pool && pool.size > 0) {
-        let newest = Number.NEGATIVE_INFINITY;
-        for (const s of pool.values()) newest = Math.max(newest, s.time);
-        for (const s of pool.values()) {
-          if (s.time <= newest - this.#latenessMs || s.receivedAt <= cutoff) {
+      let dueUntil = until;
+      let waitingSince: number | null = null;
+      const waiting: WaitingSample[] = [];
+      if (pool.length > 0) {
+        let newestTime = Number.NEGATIVE_INFINITY;
+        for (const s of pool) if (s.time > newestTime) newestTime = s.time;
+        for (const s of pool) {
+          if (s.time <= newestTime - this.#latenessMs || s.receivedAt <= cutoff) {
             due.push({ hostId, s });
-            dueUntil = Math.max(dueUntil ?? s.time, s.time);
-            if (s.stored) remove.push({ host_id: hostId, message_id: s.messageId });
-          } else if (!s.stored) {
-            insert.push({ host_id: hostId, message_id: s.messageId, time: s.time, received_at: s.receivedAt, sample: s.sample });
+            dueUntil = dueUntil === undefined || s.time > dueUntil ? s.time : dueUntil;
+            changed = true;
+          } else {
+            waiting.push(s);
+            if (waitingSince === null || s.receivedAt < waitingSince) waitingSince = s.receivedAt;
           }
         }
       }
-      if (newestMessage || dueUntil !== undefined) {
-        hostRows.push({
-          host_id: hostId,
-          hostname: newestMessage?.message.hostname ?? null,
-          addresses: newestMessage?.message.addresses ?? [],
-          last_stats_time: newestMessage ? newestMessage.time : null,
-          applied_until: dueUntil ?? null,
-        });
+      const newLast = newest && (lastStatsTime === undefined || newest.time > lastStatsTime) ? newest.time : lastStatsTime;
+      if (changed || newLast !== lastStatsTime) {
+        progress.push({ h: hostId, t: newLast ?? null, a: dueUntil ?? null, w: encodeWaitingSamples(waiting), s: waitingSince });
+      }
+      // Name and addresses follow the newest sample, and are written only when they changed.
+      if (newest && (lastStatsTime === undefined || newest.time >= lastStatsTime)) {
+        const { hostname, addresses } = newest.sample;
+        if (known?.[4] !== hostname || !sameList(known[5], addresses)) names.push({ host_id: hostId, hostname, addresses });
       }
     }
 
@@ -297,33 +296,22 @@ export class Evaluator {
       }
     }
 
-    if (hostRows.length === 0 && insert.length === 0 && remove.length === 0) return;
+    if (progress.length === 0 && names.length === 0) return;
     await sql`
-      WITH h AS (
-        INSERT INTO alerter_hosts (host_id, hostname, addresses, last_stats_time, applied_until, updated_at)
-        SELECT host_id, hostname, addresses, to_timestamp(last_stats_time / 1000.0), to_timestamp(applied_until / 1000.0), ${new Date(now)}
-          FROM jsonb_to_recordset(${JSON.stringify(hostRows)}::jsonb)
-            AS r(host_id text, hostname text, addresses text[], last_stats_time double precision, applied_until double precision)
+      WITH p AS (
+        INSERT INTO alerter_host_progress (host_id, last_stats_time, applied_until, waiting, waiting_since)
+        SELECT h, to_timestamp(t / 1000.0), to_timestamp(a / 1000.0), w, to_timestamp(s / 1000.0)
+          FROM json_to_recordset(${JSON.stringify(progress)}::json) AS r(h text, t double precision, a double precision, w text, s double precision)
         ON CONFLICT (host_id) DO UPDATE SET
-          hostname = CASE WHEN excluded.last_stats_time IS NOT NULL AND (alerter_hosts.last_stats_time IS NULL OR excluded.last_stats_time >= alerter_hosts.last_stats_time) THEN excluded.hostname ELSE alerter_hosts.hostname END,
-          addresses = CASE WHEN excluded.last_stats_time IS NOT NULL AND (alerter_hosts.last_stats_time IS NULL OR excluded.last_stats_time >= alerter_hosts.last_stats_time) THEN excluded.addresses ELSE alerter_hosts.addresses END,
-          last_stats_time = greatest(alerter_hosts.last_stats_time, excluded.last_stats_time),
-          applied_until = greatest(alerter_hosts.applied_until, excluded.applied_until),
-          updated_at = excluded.updated_at
+          last_stats_time = excluded.last_stats_time, applied_until = excluded.applied_until, waiting = excluded.waiting, waiting_since = excluded.waiting_since
         RETURNING 1),
-      d AS (
-        DELETE FROM alerter_samples s
-         USING jsonb_to_recordset(${JSON.stringify(remove)}::jsonb) AS r(host_id text, message_id text)
-         WHERE s.host_id = r.host_id AND s.message_id = r.message_id
-        RETURNING 1),
-      i AS (
-        INSERT INTO alerter_samples (host_id, message_id, time, received_at, sample)
-        SELECT host_id, message_id, to_timestamp(time / 1000.0), to_timestamp(received_at / 1000.0), sample
-          FROM jsonb_to_recordset(${JSON.stringify(insert)}::jsonb)
-            AS r(host_id text, message_id text, time double precision, received_at double precision, sample jsonb)
-        ON CONFLICT (host_id, message_id) DO NOTHING
+      n AS (
+        INSERT INTO alerter_hosts (host_id, hostname, addresses, updated_at)
+        SELECT host_id, hostname, addresses, ${new Date(now)}
+          FROM json_to_recordset(${JSON.stringify(names)}::json) AS r(host_id text, hostname text, addresses text[])
+        ON CONFLICT (host_id) DO UPDATE SET hostname = excluded.hostname, addresses = excluded.addresses, updated_at = excluded.updated_at
         RETURNING 1)
-      SELECT (SELECT count(*) FROM h) AS hosts, (SELECT count(*) FROM d) AS deleted, (SELECT count(*) FROM i) AS inserted`.execute(trx);
+      SELECT (SELECT count(*) FROM p) AS progress, (SELECT count(*) FROM n) AS hosts`.execute(trx);
   }
 
   /** Records the ssh events of a batch in one statement; resolves to the events of each host not recorded before, in arrival order. */
@@ -487,15 +475,21 @@ export class Evaluator {
 
   async #evaluateOffline(trx: Transaction<Database>, book: AlertBook, rules: Rules, now: number): Promise<void> {
     if (!rules.clients.some((c) => c.alerts.some((a) => a.type === 'offline'))) return;
-    const hosts = await trx.selectFrom('alerter_hosts').select(['host_id', 'hostname', 'addresses', 'last_stats_time']).where('last_stats_time', 'is not', null).execute();
+    const hosts = await trx
+      .selectFrom('alerter_host_progress as p')
+      .leftJoin('alerter_hosts as h', 'h.host_id', 'p.host_id')
+      .select(['p.host_id', 'h.hostname', 'h.addresses', 'p.last_stats_time'])
+      .where('p.last_stats_time', 'is not', null)
+      .execute();
     for (const host of hosts) {
       const last = host.last_stats_time?.getTime();
       if (last === undefined) continue;
-      for (const client of clientsForHost(rules, host.host_id, host.addresses)) {
+      const addresses = host.addresses ?? [];
+      for (const client of clientsForHost(rules, host.host_id, addresses)) {
         for (const rule of client.alerts) {
           if (rule.type !== 'offline') continue;
           const details = async (): Promise<string[]> => [`Last stats sample: ${new Date(last).toISOString()}`];
-          await book.observe({ rule, owner: ownerOf(client), hostId: host.host_id, hostname: host.hostname ?? undefined, addresses: host.addresses, label: '', obs: { value: Math.max(0, now - last), time: now }, details });
+          await book.observe({ rule, owner: ownerOf(client), hostId: host.host_id, hostname: host.hostname ?? undefined, addresses, label: '', obs: { value: Math.max(0, now - last), time: now }, details });
         }
       }
     }

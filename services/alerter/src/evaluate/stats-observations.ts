@@ -25,6 +25,23 @@ export function ruleSample(m: StatsMessageV1): RuleSample {
   };
 }
 
+/**
+ * A stats message reduced to what evaluation reads: its event time and {@link RuleSample}. The
+ * consumer keeps this instead of the parsed message, so a batch holds a few small objects per
+ * message and the rest of the parsed body is garbage at once, while it is still young.
+ */
+export interface SampledStats {
+  readonly kind: 'stats';
+  /** Event time, milliseconds since the epoch. */
+  readonly time: number;
+  readonly sample: RuleSample;
+}
+
+/** The {@link SampledStats} of `m`. */
+export function sampledStats(m: StatsMessageV1): SampledStats {
+  return { kind: 'stats', time: Date.parse(m.time), sample: ruleSample(m) };
+}
+
 /** One value a threshold rule reads from a stats sample, with the label that names its series (a mount point). */
 export interface LabelledValue {
   readonly label: string;
