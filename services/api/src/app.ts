@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -16,6 +15,7 @@ import { BEARER_SCHEME, bearerAuth } from './auth/bearer-auth.js';
 import { errorBody, errorHandler } from './http/error-handler.js';
 import { ErrorResponse } from './http/error-response.js';
 import { httpMetrics } from './http/http-metrics.js';
+import { securityHeaders } from './http/security-headers.js';
 import { strictValidatorCompiler } from './http/strict-validator.js';
 import { FleetSnapshot } from './live/fleet-snapshot.js';
 import { LiveFeed } from './live/live-feed.js';
@@ -44,6 +44,8 @@ export interface ApiDependencies {
   readonly offlineAfterMs?: number;
   /** How far back a host's latest stats are looked for (default 2 days). */
   readonly latestWithinMs?: number;
+  /** Most bytes of series buckets kept from the 5-minute rollup (default 128 MiB). */
+  readonly seriesCacheBytes?: number;
   /** The Prometheus registry `/metrics` shows (default: a new one for service `api`). */
   readonly metrics?: Registry;
 }
@@ -72,22 +74,24 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
 
   const registry = deps.metrics ?? createMetricsRegistry('api');
   await app.register(httpMetrics, { registry });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'self'"],
+  await app.register(securityHeaders, {
+    helmet: {
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'"],
+        },
       },
+      strictTransportSecurity: false,
+      crossOriginEmbedderPolicy: false,
     },
-    strictTransportSecurity: false,
-    crossOriginEmbedderPolicy: false,
   });
   // Registered before the authentication hook so that guessing tokens is rate limited too.
   await app.register(rateLimit, {
@@ -174,6 +178,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     now,
     offlineAfterMs: deps.offlineAfterMs ?? 90_000,
     latestWithinMs: deps.latestWithinMs ?? 2 * 86_400_000,
+    seriesCacheBytes: deps.seriesCacheBytes ?? 128 * 2 ** 20,
   });
   await app.register(dashboardRoutes);
   return app;

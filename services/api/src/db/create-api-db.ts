@@ -11,7 +11,18 @@ export interface ApiDbOptions {
   readonly connectTimeoutMs?: number;
 }
 
-const statementName = (text: string): string => `hw_${createHash('sha1').update(text).digest('base64url')}`;
+const names = new Map<string, string>();
+// Hashing a series statement's 3 KB of text on every request was a few per cent of the process's
+// time; the texts are few (literals are parameters), and the map is emptied should they not be.
+const statementName = (text: string): string => {
+  let name = names.get(text);
+  if (name === undefined) {
+    if (names.size >= 1000) names.clear();
+    name = `hw_${createHash('sha1').update(text).digest('base64url')}`;
+    names.set(text, name);
+  }
+  return name;
+};
 
 // Each connection prepares a query text once and then only binds and executes it: the API runs a
 // few dozen distinct statements thousands of times, and parsing and planning them every time cost

@@ -19,6 +19,7 @@ export interface SeriesRow {
 export type SeriesSource = 'raw' | 'rollup-5m' | 'hourly';
 
 const SLOT_SECONDS = 300;
+const SLOT_MS = SLOT_SECONDS * 1000;
 
 // One raw sample in the shape of a rollup row.
 const RAW_SAMPLE = sql`
@@ -111,6 +112,16 @@ export function seriesRows(
 // it for the values a series holds (to_json quotes what is no JSON number, such as NaN).
 const num = (column: string) => sql.raw(`coalesce(to_json(${column})::text, 'null')`);
 
+// One bucket as the response's JSON object, from a row of SeriesRow's columns.
+const POINT_JSON = sql`
+  '{"time":"' || to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') ||
+  '","samples":' || samples ||
+  ',"cpuAvg":' || ${num('cpu_avg')} || ',"cpuMax":' || ${num('cpu_max')} ||
+  ',"memAvg":' || ${num('mem_avg')} || ',"memMax":' || ${num('mem_max')} ||
+  ',"swapAvg":' || ${num('swap_avg')} || ',"swapMax":' || ${num('swap_max')} ||
+  ',"load1Avg":' || ${num('load1_avg')} || ',"load1Max":' || ${num('load1_max')} ||
+  ',"diskMax":' || ${num('disk_max')} || '}'`;
+
 /**
  * The points of a series as one JSON array in text, `[{"time":…,"samples":…,…}]` oldest first
  * (`[]` when empty), written by PostgreSQL in the bytes the response sends: the API parses no row,
@@ -118,14 +129,125 @@ const num = (column: string) => sql.raw(`coalesce(to_json(${column})::text, 'nul
  */
 export function seriesPointsJson(rows: RawBuilder<SeriesRow>): RawBuilder<{ points: string }> {
   return sql<{ points: string }>`
-    SELECT '[' || coalesce(string_agg(
-             '{"time":"' || to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') ||
-             '","samples":' || samples ||
-             ',"cpuAvg":' || ${num('cpu_avg')} || ',"cpuMax":' || ${num('cpu_max')} ||
-             ',"memAvg":' || ${num('mem_avg')} || ',"memMax":' || ${num('mem_max')} ||
-             ',"swapAvg":' || ${num('swap_avg')} || ',"swapMax":' || ${num('swap_max')} ||
-             ',"load1Avg":' || ${num('load1_avg')} || ',"load1Max":' || ${num('load1_max')} ||
-             ',"diskMax":' || ${num('disk_max')} || '}',
-             ',' ORDER BY bucket), '') || ']' AS points
+    SELECT '[' || coalesce(string_agg(${POINT_JSON}, ',' ORDER BY bucket), '') || ']' AS points
       FROM (${rows}) AS p`;
+}
+
+/** One bucket of {@link rollupSeriesPoints} or {@link rollupSeriesTail}, with the coverage the statement read. */
+export interface RollupPointRow {
+  /** The coverage row's `xmin`: maintenance moves the coverage in the transaction that writes the rollup. */
+  version: string | null;
+  covered_from: number | null;
+  covered_until: number | null;
+  /** Bucket start in epoch milliseconds; null in the one row of an empty series. */
+  bucket: number | null;
+  /** The bucket as the response's JSON object (as {@link seriesPointsJson} writes it). */
+  point: string | null;
+}
+
+/** Whole buckets a reader already holds, read under one version of the rollup's coverage. */
+export interface KnownRollupBuckets {
+  readonly version: string;
+  readonly coveredFromMs: number;
+  readonly coveredUntilMs: number;
+  /** `[fromMs, toMs)`: whole buckets inside the range and the coverage. */
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+const ROLLUP_PART = sql`
+  bucket AS t, samples, cpu_samples, cpu_sum, cpu_max, mem_sum, mem_max, swap_sum, swap_max, load1_sum, load1_max, disk_max`;
+const COVERAGE = sql`(SELECT xmin::text AS version, covered_from, covered_until FROM host_stats_5m_coverage LIMIT 1)`;
+const ms = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8`);
+
+// The buckets of `parts` (rollup rows, then raw samples shaped as RAW_SAMPLE) beside the coverage
+// `c`, one JSON object each; `ctes` are written before `parts`.
+function pointRows(
+  ctes: RawBuilder<unknown>,
+  parts: RawBuilder<unknown>,
+  coverage: RawBuilder<unknown>,
+  stepSeconds: number,
+  origin: Date,
+): RawBuilder<RollupPointRow> {
+  return sql<RollupPointRow>`
+    WITH ${ctes} parts (t, samples, cpu_samples, cpu_sum, cpu_max, mem_sum, mem_max, swap_sum, swap_max,
+                        load1_sum, load1_max, disk_max) AS (${parts}), buckets AS (
+      SELECT date_bin(make_interval(secs => ${stepSeconds}), t, ${origin}) AS bucket, ${MERGED_COLUMNS}
+        FROM parts GROUP BY 1
+    )
+    SELECT c.version, ${ms('c.covered_from')} AS covered_from, ${ms('c.covered_until')} AS covered_until,
+           ${ms('p.bucket')} AS bucket, p.point
+      FROM ${coverage} AS c LEFT JOIN (SELECT bucket, ${POINT_JSON} AS point FROM buckets) AS p ON true
+     ORDER BY p.bucket`;
+}
+
+/**
+ * {@link seriesRows}' 5-minute rollup with raw edges (the same parts, in the same order), one row
+ * per bucket with its JSON object, and the rollup's coverage read in the same statement. An empty
+ * series is one row with the coverage and a null bucket.
+ */
+export function rollupSeriesPoints(
+  hostId: string,
+  from: Date,
+  to: Date,
+  stepSeconds: number,
+  origin: Date,
+): RawBuilder<RollupPointRow> {
+  // The bounds are scalar subqueries of a one-row CTE, so the planner sees index ranges and one
+  // row: joined to the coverage table instead, it estimated hundreds of rows, a cost past the JIT
+  // threshold, and compiling took 400 ms.
+  const span = sql`span AS (
+      SELECT greatest(lo, least(hi, c.covered_from)) AS a, greatest(lo, least(hi, c.covered_until)) AS b,
+             c.version, c.covered_from, c.covered_until
+        FROM (SELECT date_bin('5 minutes', ${from}::timestamptz + interval '5 minutes' - interval '1 microsecond', 'epoch') AS lo,
+                     date_bin('5 minutes', ${to}::timestamptz, 'epoch') AS hi) AS r
+        LEFT JOIN ${COVERAGE} AS c ON true
+    ),`;
+  const parts = sql`
+    SELECT ${ROLLUP_PART} FROM host_stats_5m
+     WHERE host_id = ${hostId} AND bucket >= (SELECT a FROM span) AND bucket < (SELECT b FROM span)
+    UNION ALL
+    SELECT ${RAW_SAMPLE} FROM host_stats
+     WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to} AND time < (SELECT a FROM span)
+    UNION ALL
+    SELECT ${RAW_SAMPLE} FROM host_stats
+     WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to} AND time >= (SELECT b FROM span)`;
+  return pointRows(span, parts, sql`span`, stepSeconds, origin);
+}
+
+/**
+ * What {@link rollupSeriesPoints} reads, less the whole buckets in `[known.fromMs, known.toMs)`,
+ * for a reader that holds those buckets from the coverage `known` describes. The bounds come from
+ * that coverage, so the statement holds no query of its own for them; the reader must compare the
+ * coverage in the rows with `known` and use the rows only if they are the same. Every bucket outside
+ * the held span gets the parts {@link rollupSeriesPoints} gives it, in the same order.
+ */
+export function rollupSeriesTail(
+  hostId: string,
+  from: Date,
+  to: Date,
+  stepSeconds: number,
+  origin: Date,
+  known: KnownRollupBuckets,
+): RawBuilder<RollupPointRow> {
+  const lo = Math.ceil(from.getTime() / SLOT_MS) * SLOT_MS;
+  const hi = Math.floor(to.getTime() / SLOT_MS) * SLOT_MS;
+  const a = Math.max(lo, Math.min(hi, known.coveredFromMs));
+  const b = Math.max(lo, Math.min(hi, known.coveredUntilMs));
+  const s = Math.max(a, Math.min(b, known.fromMs));
+  const e = Math.max(s, Math.min(b, known.toMs));
+  const rollup = (x: number, y: number) =>
+    sql`SELECT ${ROLLUP_PART} FROM host_stats_5m WHERE host_id = ${hostId} AND bucket >= ${new Date(x)} AND bucket < ${new Date(y)}
+        UNION ALL`;
+  // Empty rollup ranges are left out of the text (at most four statements), so the usual read is
+  // the raw samples at the two ends only.
+  const parts = sql`
+    ${s > a ? rollup(a, s) : sql``}
+    ${b > e ? rollup(e, b) : sql``}
+    SELECT ${RAW_SAMPLE} FROM host_stats
+     WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to} AND time < ${new Date(a)}
+    UNION ALL
+    SELECT ${RAW_SAMPLE} FROM host_stats
+     WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to} AND time >= ${new Date(b)}`;
+  return pointRows(sql``, parts, COVERAGE, stepSeconds, origin);
 }

@@ -4,6 +4,8 @@ import { ClientError } from '../http/client-error.js';
 import { errorResponses } from '../http/error-response.js';
 import { DateTime, HostId, HostParams, Nullable, StringEnum } from '../schemas/common.js';
 import { seriesPointsJson, seriesRows } from '../queries/stats-series.js';
+import { readRollupSeries } from '../series/rollup-series-reader.js';
+import { SeriesBucketCache } from '../series/series-bucket-cache.js';
 import { resolveRange } from './time-range.js';
 import type { RouteContext } from './route-context.js';
 
@@ -73,6 +75,7 @@ async function hostExists(ctx: RouteContext, hostId: string): Promise<boolean> {
 
 /** `/api/v1/hosts/{hostId}/stats`: a host's stats over a range in server-side buckets (avg and max). */
 export const hostStatsRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
+  const cache = new SeriesBucketCache(ctx.seriesCacheBytes);
   app.get(
     '/hosts/:hostId/stats',
     {
@@ -124,16 +127,29 @@ export const hostStatsRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (a
         );
       }
       const { source, rows } = seriesRows(hostId, from, to, stepSeconds, origin);
-      const {
-        rows: [row],
-      } = await seriesPointsJson(rows).execute(ctx.db);
-      const points = row?.points ?? '[]';
-      // Samples are stored only for known hosts (and hosts are never deleted): only an empty series asks.
-      if (points === '[]' && !(await hostExists(ctx, hostId))) throw new ClientError(404, `no host ${hostId}`);
-      // PostgreSQL built the points as JSON text; the envelope is written around them, in the schema's order.
-      const body =
+      // The envelope in the schema's order; PostgreSQL writes the points as JSON text.
+      const prefix =
         `{"hostId":${JSON.stringify(hostId)},"from":"${from.toISOString()}","to":"${to.toISOString()}",` +
-        `"stepSeconds":${stepSeconds},"source":"${source}","points":${points}}`;
+        `"stepSeconds":${stepSeconds},"source":"${source}","points":`;
+      let body: Buffer | string;
+      let empty: boolean;
+      if (source === 'rollup-5m') {
+        ({ body, empty } = await readRollupSeries(
+          ctx.db,
+          cache,
+          { hostId, from, to, stepSeconds, origin },
+          prefix,
+        ));
+      } else {
+        const {
+          rows: [row],
+        } = await seriesPointsJson(rows).execute(ctx.db);
+        const points = row?.points ?? '[]';
+        body = `${prefix}${points}}`;
+        empty = points === '[]';
+      }
+      // Samples are stored only for known hosts (and hosts are never deleted): only an empty series asks.
+      if (empty && !(await hostExists(ctx, hostId))) throw new ClientError(404, `no host ${hostId}`);
       return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );

@@ -49,7 +49,8 @@ const PAGE_CACHE_SIZE = 256;
 
 /** `/api/v1/hosts`: the fleet list and one host in detail. */
 export const hostRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
-  const pages = new GenerationCache(PAGE_CACHE_SIZE);
+  // Kept as UTF-8 bytes: a string body is measured and encoded again on every request that sends it.
+  const pages = new GenerationCache<Buffer>(PAGE_CACHE_SIZE);
   // Browsers ask for gzip: a page shrinks about eightfold, compressed once per snapshot too.
   const gzipped = new GenerationCache<Buffer>(PAGE_CACHE_SIZE);
   // One host's view, serialized once while the snapshot keeps the host's object: a refresh keeps the
@@ -110,12 +111,14 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, c
           items.push(host);
         }
         const last = items.at(-1);
-        return String(
-          reply.serialize({
-            items,
-            nextCursor: more && last ? encodeCursor([last.hostId]) : null,
-            generatedAt: ctx.snapshot.generatedAt.toISOString(),
-          }),
+        return Buffer.from(
+          String(
+            reply.serialize({
+              items,
+              nextCursor: more && last ? encodeCursor([last.hostId]) : null,
+              generatedAt: ctx.snapshot.generatedAt.toISOString(),
+            }),
+          ),
         );
       });
       reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
@@ -123,7 +126,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, c
         const compressed = gzipped.get(ctx.snapshot.generation, key, () => gzipSync(body));
         return reply.header('content-encoding', 'gzip').send(compressed as never);
       }
-      // A string with a JSON content type is sent as it is, already serialized by the route's serializer.
+      // Bytes are sent as they are, already serialized by the route's serializer.
       return reply.send(body as never);
     },
   );

@@ -11,4 +11,6 @@ export interface RouteContext {
   readonly now: () => Date;
   readonly offlineAfterMs: number;
   readonly latestWithinMs: number;
+  /** Most bytes of whole 5-minute-rollup buckets kept for series. */
+  readonly seriesCacheBytes: number;
 }

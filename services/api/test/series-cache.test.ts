@@ -1,0 +1,169 @@
+import { rollupFiveMinuteStats } from '@hostwatch/ingest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriesPointsJson, seriesRows } from '../src/queries/stats-series.js';
+import { chooseStep } from '../src/routes/host-stats.js';
+import { SeriesBucketCache, type CachedBuckets } from '../src/series/series-bucket-cache.js';
+import { READ_TOKEN, bearer, startTestApi, type TestApi } from './support/test-api.js';
+
+// The API keeps whole buckets of the 5-minute rollup per host. Every response here is compared, byte
+// for byte, with the uncached computation (the statement the route ran before the cache, with the
+// same envelope) on the same database at the same moment: cold, warm, after new samples, after a
+// late sample, and after maintenance wrote the rollup again.
+
+let api: TestApi;
+let client: pg.Client;
+const SLOT = 300_000;
+const MINUTE = 60_000;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  client = new pg.Client({ connectionString: api.url });
+  await client.connect();
+  // Uneven values with long decimal expansions, samples without cpu or disk, and a gap.
+  await client.query(
+    `UPDATE host_stats SET cpu_used_percent = CASE WHEN seq % 37 = 0 THEN NULL ELSE (seq * 7919 % 1000) / 7.0 END,
+            mem_used_percent = 30 + (seq * 104729 % 400) / 3.0, load1 = (seq % 13) / 3.0,
+            swap_used_percent = (seq % 5) / 9.0,
+            disk_max_used_percent = CASE WHEN seq BETWEEN 100 AND 160 THEN NULL ELSE 40 + seq % 9 + 0.1 END
+      WHERE host_id = 'web-01'`,
+  );
+  await client.query(`DELETE FROM host_stats WHERE host_id = 'web-01' AND seq BETWEEN 300 AND 340`);
+  await rollup(3 * 60 * MINUTE, 20 * MINUTE);
+});
+afterAll(async () => {
+  await client?.end();
+  await api?.close();
+});
+
+/** What ingest's maintenance does: the rollup from `fromAgo` to `toAgo` before now, written again. */
+async function rollup(fromAgo: number, toAgo: number): Promise<void> {
+  await rollupFiveMinuteStats(
+    client,
+    new Date(api.now.getTime() - fromAgo),
+    new Date(api.now.getTime() - toAgo),
+  );
+}
+
+/** A sample of web-01 at `time`, a copy of its first one with another cpu figure. */
+async function insertSample(time: Date, cpu: number): Promise<void> {
+  await client.query(
+    `INSERT INTO host_stats
+     SELECT (jsonb_populate_record(s, jsonb_build_object('time', $1::timestamptz, 'seq', s.seq + 100000 + $3::int,
+               'message_id', s.message_id || '-extra-' || $3::int, 'cpu_used_percent', $2::real))).*
+       FROM host_stats s WHERE host_id = 'web-01' ORDER BY time LIMIT 1`,
+    [time, cpu, Math.round(time.getTime() / 1000) % 100_000],
+  );
+}
+
+/** The body as the route computed it without a cache, read now. */
+async function uncached(from: Date, to: Date, step?: number, buckets?: number): Promise<string> {
+  const { stepSeconds, origin } = chooseStep(from, to, step, buckets);
+  const { source, rows } = seriesRows('web-01', from, to, stepSeconds, origin);
+  expect(source).toBe('rollup-5m');
+  const {
+    rows: [row],
+  } = await seriesPointsJson(rows).execute(api.db);
+  return (
+    `{"hostId":"web-01","from":"${from.toISOString()}","to":"${to.toISOString()}",` +
+    `"stepSeconds":${stepSeconds},"source":"${source}","points":${row?.points ?? '[]'}}`
+  );
+}
+
+/** The route's body for `[from, to)`, checked against the uncached computation. */
+async function expectUncached(from: Date, to: Date, step?: number, buckets?: number): Promise<string> {
+  const query = `from=${from.toISOString()}&to=${to.toISOString()}&${step === undefined ? `buckets=${buckets}` : `step=${step}`}`;
+  const res = await api.app.inject({
+    method: 'GET',
+    url: `/api/v1/hosts/web-01/stats?${query}`,
+    headers: bearer(READ_TOKEN),
+  });
+  expect(res.statusCode).toBe(200);
+  expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+  expect(res.body).toBe(await uncached(from, to, step, buckets));
+  return res.body;
+}
+
+/** Each way the dashboard and clients ask: buckets on the clock, an explicit step, a shifted range. */
+async function expectEveryRange(): Promise<string[]> {
+  const now = api.now.getTime();
+  const aligned = new Date(Math.floor((now - 100 * MINUTE) / SLOT) * SLOT);
+  return [
+    await expectUncached(new Date(now - 2 * 60 * MINUTE - 47_000), api.now, undefined, 24),
+    await expectUncached(new Date(now - 2 * 60 * MINUTE - 37_000), new Date(now - 5_000), undefined, 24),
+    await expectUncached(aligned, new Date(now - 61_000), 900),
+    await expectUncached(new Date(now - 86_400_000), api.now, undefined, 300),
+  ];
+}
+
+describe('series from the cache of whole 5-minute-rollup buckets', () => {
+  it('equals the uncached computation cold and warm', async () => {
+    const cold = await expectEveryRange();
+    const warm = await expectEveryRange();
+    expect(warm).toEqual(cold);
+    expect(JSON.parse(cold[0]!).points.length).toBeGreaterThan(20);
+  });
+
+  it('includes samples newer than the rollup and in the partial slot at the start as they arrive', async () => {
+    await expectEveryRange();
+    const before = JSON.parse((await expectEveryRange())[0]!) as { points: { samples: number }[] };
+    await insertSample(new Date(api.now.getTime() - 4_000), 12.5);
+    await insertSample(new Date(api.now.getTime() - 2 * 60 * MINUTE - 20_000), 77.25);
+    const after = JSON.parse((await expectEveryRange())[0]!) as { points: { samples: number }[] };
+    expect(after.points.at(-1)!.samples).toBe(before.points.at(-1)!.samples + 1);
+    expect(after.points[0]!.samples).toBe(before.points[0]!.samples + 1);
+  });
+
+  it('shows a late sample in a covered slot once maintenance writes the rollup again, as the uncached read does', async () => {
+    await expectEveryRange();
+    const late = new Date(Math.floor((api.now.getTime() - 60 * MINUTE) / SLOT) * SLOT + 3_000);
+    const lateSlot = new Date(Math.floor(late.getTime() / SLOT) * SLOT).toISOString();
+    const samplesAt = (body: string) =>
+      (JSON.parse(body) as { points: { time: string; samples: number }[] }).points.find(
+        (p) => p.time === lateSlot,
+      )?.samples;
+    const before = samplesAt((await expectEveryRange())[0]!);
+    await insertSample(late, 99.5);
+    // Not in the rollup yet: both reads take the slot from the rollup.
+    expect(samplesAt((await expectEveryRange())[0]!)).toBe(before);
+    await rollup(90 * MINUTE, 20 * MINUTE);
+    expect(samplesAt((await expectEveryRange())[0]!)).toBe(before! + 1);
+  });
+
+  it('follows the coverage when maintenance moves it forward', async () => {
+    await expectEveryRange();
+    await rollup(30 * MINUTE, 4 * MINUTE);
+    await expectEveryRange();
+    await insertSample(new Date(api.now.getTime() - 2_000), 3.75);
+    await expectEveryRange();
+  });
+});
+
+describe('SeriesBucketCache', () => {
+  const entry = (bytes: number): CachedBuckets => ({
+    version: '1',
+    coveredFromMs: 0,
+    coveredUntilMs: SLOT,
+    fromMs: 0,
+    toMs: SLOT,
+    times: [0],
+    starts: [0],
+    bytes: Buffer.alloc(bytes),
+  });
+
+  it('keeps at most its bytes, dropping the least recently used first', () => {
+    const cache = new SeriesBucketCache(3 * 1_216);
+    cache.set('a', entry(1_000));
+    cache.set('b', entry(1_000));
+    cache.set('c', entry(1_000));
+    expect(cache.get('a')).toBeDefined();
+    cache.set('d', entry(1_000));
+    expect(cache.get('b')).toBeUndefined();
+    expect(['a', 'c', 'd'].map((k) => cache.get(k) !== undefined)).toEqual([true, true, true]);
+    expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
+    cache.set('big', entry(10_000));
+    expect(cache.get('big')).toBeUndefined();
+    cache.set('a', entry(10));
+    expect(cache.bytes).toBe(1_216 * 2 + 226);
+  });
+});
