@@ -51,13 +51,16 @@ export async function rollupFiveMinuteStats(client: pg.ClientBase, from: Date, t
 
 /**
  * Drops the 5-minute rollup before `cutoff` (as raw samples past retention are dropped) and moves
- * the start of its coverage there. Returns the number of rows deleted.
+ * the start of its coverage there, in one statement: a reader never sees the coverage claim slots
+ * whose rows are already gone. Returns the number of rows deleted.
  */
 export async function expireFiveMinuteStats(client: pg.ClientBase, cutoff: Date): Promise<number> {
   const start = new Date(Math.ceil(cutoff.getTime() / FIVE_MINUTES_MS) * FIVE_MINUTES_MS);
-  const result = await client.query('DELETE FROM host_stats_5m WHERE bucket < $1', [start]);
-  await client.query(
-    `UPDATE host_stats_5m_coverage SET covered_from = least(greatest(covered_from, $1), covered_until)`,
+  const result = await client.query(
+    `WITH moved AS (
+       UPDATE host_stats_5m_coverage SET covered_from = least(greatest(covered_from, $1), covered_until)
+     )
+     DELETE FROM host_stats_5m WHERE bucket < $1`,
     [start],
   );
   return result.rowCount ?? 0;
