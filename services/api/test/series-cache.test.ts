@@ -57,15 +57,21 @@ async function insertSample(time: Date, cpu: number): Promise<void> {
 }
 
 /** The body as the route computed it without a cache, read now. */
-async function uncached(from: Date, to: Date, step?: number, buckets?: number): Promise<string> {
+async function uncached(
+  from: Date,
+  to: Date,
+  step?: number,
+  buckets?: number,
+  hostId = 'web-01',
+): Promise<string> {
   const { stepSeconds, origin } = chooseStep(from, to, step, buckets);
-  const { source, rows } = seriesRows('web-01', from, to, stepSeconds, origin);
+  const { source, rows } = seriesRows(hostId, from, to, stepSeconds, origin);
   expect(source).toBe('rollup-5m');
   const {
     rows: [row],
   } = await seriesPointsJson(rows).execute(api.db);
   return (
-    `{"hostId":"web-01","from":"${from.toISOString()}","to":"${to.toISOString()}",` +
+    `{"hostId":"${hostId}","from":"${from.toISOString()}","to":"${to.toISOString()}",` +
     `"stepSeconds":${stepSeconds},"source":"${source}","points":${row?.points ?? '[]'}}`
   );
 }
@@ -106,12 +112,17 @@ describe('series from the cache of whole 5-minute-rollup buckets', () => {
 
   it('includes samples newer than the rollup and in the partial slot at the start as they arrive', async () => {
     await expectEveryRange();
-    const before = JSON.parse((await expectEveryRange())[0]!) as { points: { samples: number }[] };
+    type Points = { points: { time: string; samples: number }[] };
+    const before = JSON.parse((await expectEveryRange())[0]!) as Points;
+    const early = new Date(api.now.getTime() - 2 * 60 * MINUTE - 20_000);
     await insertSample(new Date(api.now.getTime() - 4_000), 12.5);
-    await insertSample(new Date(api.now.getTime() - 2 * 60 * MINUTE - 20_000), 77.25);
-    const after = JSON.parse((await expectEveryRange())[0]!) as { points: { samples: number }[] };
+    await insertSample(early, 77.25);
+    const after = JSON.parse((await expectEveryRange())[0]!) as Points;
     expect(after.points.at(-1)!.samples).toBe(before.points.at(-1)!.samples + 1);
-    expect(after.points[0]!.samples).toBe(before.points[0]!.samples + 1);
+    // The first bucket when the range's first 5-minute boundary is after the sample, else the second.
+    const slot = new Date(Math.floor(early.getTime() / SLOT) * SLOT).toISOString();
+    const samplesAt = (body: Points) => body.points.find((p) => p.time === slot)!.samples;
+    expect(samplesAt(after)).toBe(samplesAt(before) + 1);
   });
 
   it('shows a late sample in a covered slot once maintenance writes the rollup again, as the uncached read does', async () => {
@@ -136,6 +147,61 @@ describe('series from the cache of whole 5-minute-rollup buckets', () => {
     await expectEveryRange();
     await insertSample(new Date(api.now.getTime() - 2_000), 3.75);
     await expectEveryRange();
+  });
+});
+
+describe('series of requests that arrive together', () => {
+  // Hosts with many samples, a few, none, and one that does not exist; ranges cut at both ends,
+  // on the clock, shifted, with an explicit step, and one with no samples at all.
+  const burst = () => {
+    const now = api.now.getTime();
+    const aligned = Math.floor((now - 100 * MINUTE) / SLOT) * SLOT;
+    const ranges: [Date, Date, number | undefined, number | undefined][] = [
+      [new Date(now - 2 * 60 * MINUTE - 47_000), api.now, undefined, 24],
+      [new Date(now - 2 * 60 * MINUTE - 37_000), new Date(now - 5_000), undefined, 24],
+      [new Date(aligned), new Date(now - 61_000), 900, undefined],
+      [new Date(now - 86_400_000), api.now, undefined, 300],
+      [new Date(aligned - 60 * MINUTE), new Date(now - 29 * MINUTE), 600, undefined],
+      [new Date(now - 20 * 86_400_000), new Date(now - 19 * 86_400_000), undefined, 300],
+    ];
+    return ['web-01', 'web-02', 'db-01', 'web-01', 'nope-01'].flatMap((hostId) =>
+      ranges.map(([from, to, step, buckets]) => ({ hostId, from, to, step, buckets })),
+    );
+  };
+
+  /** Fires the whole burst at once, then checks each response against its own uncached read. */
+  async function expectBurstUncached(): Promise<void> {
+    const requests = burst();
+    const responses = await Promise.all(
+      requests.map(({ hostId, from, to, step, buckets }) =>
+        api.app.inject({
+          method: 'GET',
+          url:
+            `/api/v1/hosts/${hostId}/stats?from=${from.toISOString()}&to=${to.toISOString()}&` +
+            (step === undefined ? `buckets=${buckets}` : `step=${step}`),
+          headers: bearer(READ_TOKEN),
+        }),
+      ),
+    );
+    for (const [i, { hostId, from, to, step, buckets }] of requests.entries()) {
+      const res = responses[i]!;
+      if (hostId === 'nope-01') {
+        expect(res.statusCode).toBe(404);
+        continue;
+      }
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toBe(await uncached(from, to, step, buckets, hostId));
+    }
+  }
+
+  it('answers each as its own uncached read: cold, warm, after new samples and after the rollup is written', async () => {
+    await expectBurstUncached();
+    await expectBurstUncached();
+    await insertSample(new Date(api.now.getTime() - 3_000), 41.5);
+    await expectBurstUncached();
+    await rollup(3 * 60 * MINUTE, 10 * MINUTE);
+    await expectBurstUncached();
+    await expectBurstUncached();
   });
 });
 

@@ -54,6 +54,9 @@ export function createApiDb(url: string, options: ApiDbOptions = {}): Kysely<Dat
     max: options.maxConnections ?? 8,
     application_name: 'hostwatch api',
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    // The API's statements run in milliseconds, where compiling one (tens to hundreds of ms) never
+    // pays; a misestimated plan crossing jit_above_cost once spent 400 ms compiling a series read.
+    options: '-c jit=off',
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);

@@ -19,7 +19,6 @@ export interface SeriesRow {
 export type SeriesSource = 'raw' | 'rollup-5m' | 'hourly';
 
 const SLOT_SECONDS = 300;
-const SLOT_MS = SLOT_SECONDS * 1000;
 
 // One raw sample in the shape of a rollup row.
 const RAW_SAMPLE = sql`
@@ -133,16 +132,15 @@ export function seriesPointsJson(rows: RawBuilder<SeriesRow>): RawBuilder<{ poin
       FROM (${rows}) AS p`;
 }
 
-/** One bucket of {@link rollupSeriesPoints} or {@link rollupSeriesTail}, with the coverage the statement read. */
-export interface RollupPointRow {
-  /** The coverage row's `xmin`: maintenance moves the coverage in the transaction that writes the rollup. */
-  version: string | null;
-  covered_from: number | null;
-  covered_until: number | null;
-  /** Bucket start in epoch milliseconds; null in the one row of an empty series. */
-  bucket: number | null;
-  /** The bucket as the response's JSON object (as {@link seriesPointsJson} writes it). */
-  point: string | null;
+/** One request of {@link rollupSeriesBatch}: a 5-minute-rollup series and the whole buckets its reader holds. */
+export interface RollupSeriesQuery {
+  readonly hostId: string;
+  readonly from: Date;
+  readonly to: Date;
+  readonly stepSeconds: number;
+  readonly origin: Date;
+  /** Whole buckets the reader holds, or undefined. */
+  readonly known?: KnownRollupBuckets;
 }
 
 /** Whole buckets a reader already holds, read under one version of the rollup's coverage. */
@@ -155,99 +153,84 @@ export interface KnownRollupBuckets {
   readonly toMs: number;
 }
 
+/** One bucket of {@link rollupSeriesBatch}, with its request and the coverage the statement read. */
+export interface RollupPointRow {
+  /** The request's position in the batch, from 1. */
+  n: number;
+  /** The coverage row's `xmin`: maintenance moves the coverage in the transaction that writes the rollup. */
+  version: string | null;
+  covered_from: number | null;
+  covered_until: number | null;
+  /** Bucket start in epoch milliseconds; null in the one row of an empty series. */
+  bucket: number | null;
+  /** The bucket as the response's JSON object (as {@link seriesPointsJson} writes it). */
+  point: string | null;
+}
+
 const ROLLUP_PART = sql`
   bucket AS t, samples, cpu_samples, cpu_sum, cpu_max, mem_sum, mem_max, swap_sum, swap_max, load1_sum, load1_max, disk_max`;
-const COVERAGE = sql`(SELECT xmin::text AS version, covered_from, covered_until FROM host_stats_5m_coverage LIMIT 1)`;
 const ms = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8`);
+const iso = (ms: number) => new Date(ms).toISOString();
 
-// The buckets of `parts` (rollup rows, then raw samples shaped as RAW_SAMPLE) beside the coverage
-// `c`, one JSON object each; `ctes` are written before `parts`.
-function pointRows(
-  ctes: RawBuilder<unknown>,
-  parts: RawBuilder<unknown>,
-  coverage: RawBuilder<unknown>,
-  stepSeconds: number,
-  origin: Date,
-): RawBuilder<RollupPointRow> {
+/**
+ * The buckets of several 5-minute-rollup series in one statement, one row per bucket with its JSON
+ * object and the request's position `n`, ordered by `n` and bucket; a request without buckets is
+ * one row with a null bucket. Each request reads what {@link seriesRows}' 5-minute rollup with raw
+ * edges reads (whole slots inside the range and the coverage from `host_stats_5m`, raw samples
+ * before and after them, in that order, so each bucket's sums add the same numbers in the same
+ * order), less the whole buckets of `known` when the coverage the statement reads is the one
+ * `known` was read under; when it is not, the request's rows are its whole series. The reader tells
+ * which by comparing the row's coverage with `known`.
+ */
+export function rollupSeriesBatch(requests: readonly RollupSeriesQuery[]): RawBuilder<RollupPointRow> {
+  const column = <T>(f: (request: RollupSeriesQuery) => T): T[] => requests.map(f);
+  // One array per field: the text is the same for any number of requests, so one prepared statement.
   return sql<RollupPointRow>`
-    WITH ${ctes} parts (t, samples, cpu_samples, cpu_sum, cpu_max, mem_sum, mem_max, swap_sum, swap_max,
-                        load1_sum, load1_max, disk_max) AS (${parts}), buckets AS (
-      SELECT date_bin(make_interval(secs => ${stepSeconds}), t, ${origin}) AS bucket, ${MERGED_COLUMNS}
-        FROM parts GROUP BY 1
+    WITH c AS MATERIALIZED (
+      SELECT xmin::text AS version, covered_from, covered_until, ${ms('covered_from')} AS from_ms,
+             ${ms('covered_until')} AS until_ms
+        FROM host_stats_5m_coverage LIMIT 1
     )
-    SELECT c.version, ${ms('c.covered_from')} AS covered_from, ${ms('c.covered_until')} AS covered_until,
+    SELECT r.n::int AS n, c.version, c.from_ms AS covered_from, c.until_ms AS covered_until,
            ${ms('p.bucket')} AS bucket, p.point
-      FROM ${coverage} AS c LEFT JOIN (SELECT bucket, ${POINT_JSON} AS point FROM buckets) AS p ON true
-     ORDER BY p.bucket`;
-}
-
-/**
- * {@link seriesRows}' 5-minute rollup with raw edges (the same parts, in the same order), one row
- * per bucket with its JSON object, and the rollup's coverage read in the same statement. An empty
- * series is one row with the coverage and a null bucket.
- */
-export function rollupSeriesPoints(
-  hostId: string,
-  from: Date,
-  to: Date,
-  stepSeconds: number,
-  origin: Date,
-): RawBuilder<RollupPointRow> {
-  // The bounds are scalar subqueries of a one-row CTE, so the planner sees index ranges and one
-  // row: joined to the coverage table instead, it estimated hundreds of rows, a cost past the JIT
-  // threshold, and compiling took 400 ms.
-  const span = sql`span AS (
-      SELECT greatest(lo, least(hi, c.covered_from)) AS a, greatest(lo, least(hi, c.covered_until)) AS b,
-             c.version, c.covered_from, c.covered_until
-        FROM (SELECT date_bin('5 minutes', ${from}::timestamptz + interval '5 minutes' - interval '1 microsecond', 'epoch') AS lo,
-                     date_bin('5 minutes', ${to}::timestamptz, 'epoch') AS hi) AS r
-        LEFT JOIN ${COVERAGE} AS c ON true
-    ),`;
-  const parts = sql`
-    SELECT ${ROLLUP_PART} FROM host_stats_5m
-     WHERE host_id = ${hostId} AND bucket >= (SELECT a FROM span) AND bucket < (SELECT b FROM span)
-    UNION ALL
-    SELECT ${RAW_SAMPLE} FROM host_stats
-     WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to} AND time < (SELECT a FROM span)
-    UNION ALL
-    SELECT ${RAW_SAMPLE} FROM host_stats
-     WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to} AND time >= (SELECT b FROM span)`;
-  return pointRows(span, parts, sql`span`, stepSeconds, origin);
-}
-
-/**
- * What {@link rollupSeriesPoints} reads, less the whole buckets in `[known.fromMs, known.toMs)`,
- * for a reader that holds those buckets from the coverage `known` describes. The bounds come from
- * that coverage, so the statement holds no query of its own for them; the reader must compare the
- * coverage in the rows with `known` and use the rows only if they are the same. Every bucket outside
- * the held span gets the parts {@link rollupSeriesPoints} gives it, in the same order.
- */
-export function rollupSeriesTail(
-  hostId: string,
-  from: Date,
-  to: Date,
-  stepSeconds: number,
-  origin: Date,
-  known: KnownRollupBuckets,
-): RawBuilder<RollupPointRow> {
-  const lo = Math.ceil(from.getTime() / SLOT_MS) * SLOT_MS;
-  const hi = Math.floor(to.getTime() / SLOT_MS) * SLOT_MS;
-  const a = Math.max(lo, Math.min(hi, known.coveredFromMs));
-  const b = Math.max(lo, Math.min(hi, known.coveredUntilMs));
-  const s = Math.max(a, Math.min(b, known.fromMs));
-  const e = Math.max(s, Math.min(b, known.toMs));
-  const rollup = (x: number, y: number) =>
-    sql`SELECT ${ROLLUP_PART} FROM host_stats_5m WHERE host_id = ${hostId} AND bucket >= ${new Date(x)} AND bucket < ${new Date(y)}
-        UNION ALL`;
-  // Empty rollup ranges are left out of the text (at most four statements), so the usual read is
-  // the raw samples at the two ends only.
-  const parts = sql`
-    ${s > a ? rollup(a, s) : sql``}
-    ${b > e ? rollup(e, b) : sql``}
-    SELECT ${RAW_SAMPLE} FROM host_stats
-     WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to} AND time < ${new Date(a)}
-    UNION ALL
-    SELECT ${RAW_SAMPLE} FROM host_stats
-     WHERE host_id = ${hostId} AND time >= ${from} AND time < ${to} AND time >= ${new Date(b)}`;
-  return pointRows(sql``, parts, COVERAGE, stepSeconds, origin);
+      FROM unnest(${column((q) => q.hostId)}::text[], ${column((q) => q.from.toISOString())}::timestamptz[],
+                  ${column((q) => q.to.toISOString())}::timestamptz[], ${column((q) => q.stepSeconds)}::int[],
+                  ${column((q) => q.origin.toISOString())}::timestamptz[], ${column((q) => q.known?.version ?? null)}::text[],
+                  ${column((q) => q.known?.coveredFromMs ?? null)}::float8[], ${column((q) => q.known?.coveredUntilMs ?? null)}::float8[],
+                  ${column((q) => (q.known === undefined ? null : iso(q.known.fromMs)))}::timestamptz[],
+                  ${column((q) => (q.known === undefined ? null : iso(q.known.toMs)))}::timestamptz[])
+           WITH ORDINALITY AS r (host_id, f, t, step, origin, known_version, known_from, known_until, held_from, held_to, n)
+      LEFT JOIN c ON true
+      -- The whole slots inside the range and the coverage, [a, b); no coverage row reads all raw.
+      CROSS JOIN LATERAL (
+        SELECT greatest(lo, least(hi, c.covered_from)) AS a, greatest(lo, least(hi, c.covered_until)) AS b
+          FROM (SELECT date_bin('5 minutes', r.f + interval '5 minutes' - interval '1 microsecond', 'epoch') AS lo,
+                       date_bin('5 minutes', r.t, 'epoch') AS hi) AS x
+      ) AS w
+      -- The held span [s, e) inside [a, b), empty (at a) unless the coverage is the one it was read under.
+      CROSS JOIN LATERAL (
+        SELECT CASE WHEN held THEN greatest(w.a, least(w.b, r.held_from)) ELSE w.a END AS s,
+               CASE WHEN held THEN greatest(w.a, least(w.b, r.held_from), least(w.b, r.held_to)) ELSE w.a END AS e
+          FROM (SELECT coalesce(r.known_version = c.version AND r.known_from = c.from_ms
+                                AND r.known_until = c.until_ms, false) AS held) AS k
+      ) AS h
+      LEFT JOIN LATERAL (
+        SELECT bucket, ${POINT_JSON} AS point FROM (
+          SELECT date_bin(make_interval(secs => r.step), t, r.origin) AS bucket, ${MERGED_COLUMNS}
+            FROM (
+              SELECT ${ROLLUP_PART} FROM host_stats_5m WHERE host_id = r.host_id AND bucket >= w.a AND bucket < h.s
+              UNION ALL
+              SELECT ${ROLLUP_PART} FROM host_stats_5m WHERE host_id = r.host_id AND bucket >= h.e AND bucket < w.b
+              UNION ALL
+              SELECT ${RAW_SAMPLE} FROM host_stats
+               WHERE host_id = r.host_id AND time >= r.f AND time < r.t AND time < w.a
+              UNION ALL
+              SELECT ${RAW_SAMPLE} FROM host_stats
+               WHERE host_id = r.host_id AND time >= r.f AND time < r.t AND time >= w.b
+            ) AS parts (t, samples, cpu_samples, cpu_sum, cpu_max, mem_sum, mem_max, swap_sum, swap_max,
+                        load1_sum, load1_max, disk_max)
+           GROUP BY 1
+        ) AS buckets
+      ) AS p ON true
+     ORDER BY r.n, p.bucket`;
 }

@@ -4,7 +4,7 @@ import { ClientError } from '../http/client-error.js';
 import { errorResponses } from '../http/error-response.js';
 import { DateTime, HostId, HostParams, Nullable, StringEnum } from '../schemas/common.js';
 import { seriesPointsJson, seriesRows } from '../queries/stats-series.js';
-import { readRollupSeries } from '../series/rollup-series-reader.js';
+import { RollupSeriesReader } from '../series/rollup-series-reader.js';
 import { SeriesBucketCache } from '../series/series-bucket-cache.js';
 import { resolveRange } from './time-range.js';
 import type { RouteContext } from './route-context.js';
@@ -75,7 +75,7 @@ async function hostExists(ctx: RouteContext, hostId: string): Promise<boolean> {
 
 /** `/api/v1/hosts/{hostId}/stats`: a host's stats over a range in server-side buckets (avg and max). */
 export const hostStatsRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, ctx) => {
-  const cache = new SeriesBucketCache(ctx.seriesCacheBytes);
+  const rollup = new RollupSeriesReader(ctx.db, new SeriesBucketCache(ctx.seriesCacheBytes));
   app.get(
     '/hosts/:hostId/stats',
     {
@@ -134,12 +134,7 @@ export const hostStatsRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (a
       let body: Buffer | string;
       let empty: boolean;
       if (source === 'rollup-5m') {
-        ({ body, empty } = await readRollupSeries(
-          ctx.db,
-          cache,
-          { hostId, from, to, stepSeconds, origin },
-          prefix,
-        ));
+        ({ body, empty } = await rollup.read({ hostId, from, to, stepSeconds, origin }, prefix));
       } else {
         const {
           rows: [row],

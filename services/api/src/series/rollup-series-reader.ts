@@ -1,6 +1,12 @@
 import type { Database } from '@hostwatch/db';
 import type { Kysely } from 'kysely';
-import { rollupSeriesPoints, rollupSeriesTail, type KnownRollupBuckets } from '../queries/stats-series.js';
+import {
+  rollupSeriesBatch,
+  type KnownRollupBuckets,
+  type RollupPointRow,
+  type RollupSeriesQuery,
+} from '../queries/stats-series.js';
+import { RequestCoalescer, type RequestCoalescerOptions } from './request-coalescer.js';
 import type { CachedBuckets, SeriesBucketCache } from './series-bucket-cache.js';
 
 /** A series read from the 5-minute rollup: buckets of whole 5-minute steps on 5-minute boundaries. */
@@ -34,17 +40,50 @@ function lowerBound(times: readonly number[], t: number): number {
 }
 
 /**
- * Reads a host's series from the 5-minute rollup with raw edges, keeping the whole buckets inside
+ * One statement for the series of requests that arrive together (a dashboard's burst, many clients
+ * at once): a burst of 100 is a few round trips and a few executions instead of 100.
+ */
+function batchReader(
+  db: Kysely<Database>,
+  options: RequestCoalescerOptions,
+): RequestCoalescer<RollupSeriesQuery, RollupPointRow[]> {
+  return new RequestCoalescer(async (queries) => {
+    const { rows } = await rollupSeriesBatch(queries).execute(db);
+    const byRequest = queries.map((): RollupPointRow[] => []);
+    for (const row of rows) byRequest[row.n - 1]!.push(row);
+    return byRequest;
+  }, options);
+}
+
+/**
+ * Reads hosts' series from the 5-minute rollup with raw edges, keeping the whole buckets inside
  * the rollup's coverage in `cache`: a bucket that lies whole in the range and in the coverage is
  * made of rollup rows only, which change only when maintenance writes the rollup, and maintenance
  * moves the coverage row in the same transaction. So a bucket kept under one coverage version is
  * what a read would compute again while the version stays, and the statement leaves those rows out
- * only if the version it reads is still the one they were kept under. Raw samples (the partial
- * slots at the range's ends and whatever is newer than the coverage) are read on every request.
- * Returns `prefix`, the points as a JSON array, and `}`.
+ * only if the version it reads is still the one they were kept under (else it reads them too).
+ * Raw samples (the partial slots at the range's ends and whatever is newer than the coverage) are
+ * read on every request. Requests that arrive together share one statement.
  */
-export async function readRollupSeries(
-  db: Kysely<Database>,
+export class RollupSeriesReader {
+  readonly #batches: RequestCoalescer<RollupSeriesQuery, RollupPointRow[]>;
+
+  constructor(
+    db: Kysely<Database>,
+    private readonly cache: SeriesBucketCache,
+    options: RequestCoalescerOptions = { maxBatch: 64, maxInFlight: 2 },
+  ) {
+    this.#batches = batchReader(db, options);
+  }
+
+  /** `prefix`, the points of `request` as a JSON array, and `}`. */
+  read(request: RollupSeriesRequest, prefix: string): Promise<RollupSeriesBody> {
+    return readRollupSeries(this.#batches, this.cache, request, prefix);
+  }
+}
+
+async function readRollupSeries(
+  batches: RequestCoalescer<RollupSeriesQuery, RollupPointRow[]>,
   cache: SeriesBucketCache,
   request: RollupSeriesRequest,
   prefix: string,
@@ -80,11 +119,10 @@ export async function readRollupSeries(
     }
   }
 
-  let rows =
-    known === undefined
-      ? []
-      : (await rollupSeriesTail(hostId, from, to, stepSeconds, origin, known).execute(db)).rows;
-  let head = rows[0];
+  const rows = await batches.submit({ hostId, from, to, stepSeconds, origin, known });
+  const head = rows[0];
+  // The statement left the held buckets out only under the coverage they were read under;
+  // otherwise (nothing held, or the rollup was written since) its rows are every bucket.
   const held =
     known !== undefined &&
     head?.version === known.version &&
@@ -92,11 +130,6 @@ export async function readRollupSeries(
     head.covered_until === known.coveredUntilMs
       ? known
       : undefined;
-  // Nothing held, or the rollup was written since: every bucket is read.
-  if (held === undefined) {
-    rows = (await rollupSeriesPoints(hostId, from, to, stepSeconds, origin).execute(db)).rows;
-    head = rows[0];
-  }
 
   // The body in pieces, with each bucket's start time and where its object begins in the body.
   const pieces: Buffer[] = [Buffer.from(`${prefix}[`)];
