@@ -30,7 +30,7 @@ export { PgKeyRegistry } from './consume/pg-key-registry.js';
 export { connectDatabase } from './store/connect-database.js';
 export { StreamConsumer, type NatsConnection, type StreamConsumerOptions } from './consume/stream-consumer.js';
 export { BatchPipeline, type BatchPipelineOptions, type PipelineMessage } from './consume/batch-pipeline.js';
-export { openBatch, type OpenedBatch, type RefusedMessage, type SealedStreamMessage } from './consume/open-batch.js';
+export { openBatch, type OpenBatchOptions, type OpenedBatch, type RefusedMessage, type SealedStreamMessage } from './consume/open-batch.js';
 export { stepAlert, type AlertSeriesState, type AlertStep, type AlertTiming, type AlertTransition, type Observation } from './evaluate/alert-step.js';
 export { AlertBook, seriesKey, type AlertOwner, type SeriesObservation, type StoredAlertRow } from './evaluate/alert-book.js';
 export { EvaluationTicker } from './evaluate/evaluation-ticker.js';

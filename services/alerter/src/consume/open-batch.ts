@@ -33,16 +33,28 @@ export interface OpenedBatch {
   readonly failed: { readonly index: number; readonly err: unknown }[];
 }
 
+/** Options of {@link openBatch}. */
+export interface OpenBatchOptions {
+  /**
+   * Return to the event loop after every this many messages (0: never). With cached keys opening
+   * never waits on I/O, so without it a batch opens as one unbroken chain of microtasks, and
+   * whatever else runs in the process (another batch's database replies) waits for all of it.
+   */
+  readonly yieldEvery?: number;
+}
+
 const EMPTY_HEADERS: HeaderSource = {};
 
 /**
  * Opens and validates a batch: each message is decrypted and authenticated by `opener`, parsed as
  * JSON and checked against its kind's schema; a stats message is kept as its {@link sampledStats}. Pure CPU apart from key lookups, so a consumer can
- * run it for the next batch while the previous one is being recorded.
+ * run it for the next batch while the previous one is being recorded (then with `yieldEvery`).
  */
-export async function openBatch(messages: readonly SealedStreamMessage[], opener: Opener): Promise<OpenedBatch> {
+export async function openBatch(messages: readonly SealedStreamMessage[], opener: Opener, options: OpenBatchOptions = {}): Promise<OpenedBatch> {
   const batch: OpenedBatch = { items: [], itemIndexes: [], refused: [], failed: [] };
+  const slice = options.yieldEvery ?? 0;
   for (let index = 0; index < messages.length; index++) {
+    if (slice > 0 && index > 0 && index % slice === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const msg = messages[index]!;
     try {
       const opened = await opener.open(msg.data, msg.headers ?? EMPTY_HEADERS, msg.subject);

@@ -5,7 +5,10 @@ import type { KeyRegistry, RegisteredKey } from '@hostwatch/envelope';
 /**
  * Host keys from the `host_keys` table. An answer is kept for `cacheMs` (default 2 s), so a
  * batch of messages costs one lookup per host key, and an approval or revocation takes effect
- * within that time.
+ * within that time. {@link prefetch} also renews answers past half that age: one it left alone
+ * could expire while its batch is being opened, and every message of that host would then cost
+ * a query of its own (under a backlog whose rounds took about 2 s, thousands per batch, which
+ * slowed the rounds further).
  */
 export class PgKeyRegistry implements KeyRegistry {
   readonly #cache = new Map<string, { readonly key: RegisteredKey | undefined; readonly at: number }>();
@@ -16,14 +19,14 @@ export class PgKeyRegistry implements KeyRegistry {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Looks up every `[hostId, keyId]` pair not cached yet in one query, so opening a batch needs no further reads. */
+  /** Looks up every `[hostId, keyId]` pair not cached or cached for half its time in one query, so opening a batch needs no further reads. */
   async prefetch(pairs: readonly (readonly [string, string])[]): Promise<void> {
     const now = this.clock();
     const wanted = new Map<string, readonly [string, string]>();
     for (const [hostId, keyId] of pairs) {
       const id = `${hostId}\0${keyId}`;
       const cached = this.#cache.get(id);
-      if (!cached || now - cached.at >= this.cacheMs) wanted.set(id, [hostId, keyId]);
+      if (!cached || now - cached.at >= this.cacheMs / 2) wanted.set(id, [hostId, keyId]);
     }
     if (wanted.size === 0) return;
     const hostIds = [...new Set([...wanted.values()].map(([h]) => h))];
