@@ -4,21 +4,26 @@
 // other batch sizes (500 was the consumer's former one) and fed one message per transaction (the
 // naive path, on the first NAIVE messages); (2a) by the consumer's work without JetStream (open,
 // validate, evaluate, commit; the next batch opened while the previous one commits), beside the
-// peer that does one stage after the other; and (2b) through the whole service from a backlog in
+// peers that do one stage after the other and that open a batch in one go; and (2b) through the whole service from a backlog in
 // the stream: JetStream consumer, open, validate, evaluate, commit, ack. The first round of
 // messages (every host key derived once, as after any start) is measured apart from the later
 // rounds. Real PostgreSQL and nats-server (sync_interval: always).
 // Besides wall-clock rates it prints CPU time (this process, and every PostgreSQL process of the
 // cluster from /proc, and nats-server's for the whole pipeline), since the machine may be shared. Target: 20,000 stats messages/s.
 // Build first: npx tsc -b services/alerter
-// Run: node bench/alerter/run.mjs [--hosts 10000] [--rounds 5] [--batch 5000] [--peers 500,2000] [--naive 2000] [--only evaluator|pipeline]
+// Run: node bench/alerter/run.mjs [--hosts 10000] [--rounds 5] [--batch 5000] [--peers 500,2000] [--naive 2000] [--only evaluator|pipeline] [--profile DIR]
+// --profile DIR writes a V8 CPU profile of each measured section (and only of it, not of sealing or
+// publishing) to DIR, named after the section; `node --cpu-prof` would mix in the set-up.
 import { Buffer } from 'node:buffer';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { natsCpuSeconds, postgresCpuSeconds } from './cpu-seconds.mjs';
+import { Session } from 'node:inspector/promises';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
 import { subjectFor } from '@hostwatch/contract';
@@ -32,6 +37,7 @@ const { values: opt } = parseArgs({
   options: {
     hosts: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '5' }, batch: { type: 'string', default: '5000' },
     peers: { type: 'string', default: '500,2000' }, naive: { type: 'string', default: '2000' }, only: { type: 'string', default: 'all' },
+    profile: { type: 'string' },
   },
 });
 const NAIVE = Number(opt.naive);
@@ -42,46 +48,26 @@ const say = (line) => process.stdout.write(`${line}\n`);
 const rate = (n, ms) => Math.round((n * 1000) / ms).toLocaleString('en-US');
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 
-// CPU seconds used so far by the PostgreSQL processes of the cluster in `pgDir`: the postmaster,
-// its live children, and its exited children (cutime, cstime).
-async function postgresCpuSeconds(pgDir) {
-  const pid = Number((await readFile(join(pgDir, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0]);
-  const ticks = 100; // getconf CLK_TCK on Linux
-  let total = 0;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const [ppid, utime, stime, cutime, cstime] = [Number(f[1]), Number(f[11]), Number(f[12]), Number(f[13]), Number(f[14])];
-    if (Number(entry) === pid) total += utime + stime + cutime + cstime;
-    else if (ppid === pid) total += utime + stime;
-  }
-  return total / ticks;
-}
+let profiles = 0;
 
-// CPU seconds used so far by the nats-server started with its files in `natsDir`.
-async function natsCpuSeconds(natsDir) {
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (!(await readFile(`/proc/${entry}/cmdline`, 'utf8')).includes(natsDir)) continue;
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(f[11]) + Number(f[12])) / 100;
-    } catch {
-      continue;
-    }
-  }
-  return 0;
+// Starts a CPU profile of this thread when --profile is given; the function returned writes it to DIR.
+async function profileSection() {
+  if (!opt.profile) return async () => undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (label) => {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    profiles += 1;
+    await writeFile(join(opt.profile, `${profiles}-${label.trim().replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.cpuprofile`), JSON.stringify(profile));
+  };
 }
 
 // Runs `work` and reports messages per second of wall clock and of CPU time (this process plus PostgreSQL).
 async function measure(label, n, work, { nats: withNats = false } = {}) {
+  const profiled = await profileSection();
   const nats0 = withNats ? await natsCpuSeconds(natsDir) : 0;
   const pg0 = await postgresCpuSeconds(pgDir);
   const cpu0 = process.cpuUsage();
@@ -89,6 +75,7 @@ async function measure(label, n, work, { nats: withNats = false } = {}) {
   await work();
   const ms = performance.now() - t;
   const cpu = process.cpuUsage(cpu0);
+  await profiled(label);
   const nodeS = (cpu.user + cpu.system) / 1e6;
   const pgS = (await postgresCpuSeconds(pgDir)) - pg0;
   const natsS = withNats ? (await natsCpuSeconds(natsDir)) - nats0 : 0;
@@ -193,8 +180,9 @@ try {
 
     // (2a) The consumer's work without JetStream: open, validate, evaluate, commit, as the service
     // does it (the next batch opened while the previous one is recorded), on a database of its own;
-    // beside it, the peer that does one stage after the other (the consumer before the overlap).
-    const runDirect = async (name, overlapped) => {
+    // beside it, the peer that does one stage after the other (the consumer before the overlap), and the
+    // overlapped consumer that opened each batch in one go (before openSlice).
+    const runDirect = async (name, overlapped, openSlice) => {
       const directUrl = await cluster.createDatabase(name);
       await migrateToLatest(directUrl);
       const direct = createDb(directUrl);
@@ -202,7 +190,7 @@ try {
       const registry = new PgKeyRegistry(direct, 60_000);
       const opener = new Opener({ collectorKeys: collector, registry });
       const evaluator = new Evaluator({ db: direct, rules: () => rules, clock: Date.now, log: silentLog });
-      const pipeline = new BatchPipeline({ opener, prefetchKeys: (pairs) => registry.prefetch(pairs), evaluator, log: silentLog, batchSize: BATCH });
+      const pipeline = new BatchPipeline({ opener, prefetchKeys: (pairs) => registry.prefetch(pairs), evaluator, log: silentLog, batchSize: BATCH, ...(openSlice === undefined ? {} : { openSlice }) });
       let acked = 0;
       const feed = async (list) => {
         if (overlapped) {
@@ -218,7 +206,11 @@ try {
           acked += opened.items.length;
         }
       };
-      const label = overlapped ? 'consumer without JetStream (open, validate, evaluate, commit; next batch opened during the commit)' : '  peer, consumer without JetStream, one stage after the other';
+      const label = !overlapped
+        ? '  peer, consumer without JetStream, one stage after the other'
+        : openSlice === 0
+          ? '  peer, consumer without JetStream, overlapped, each batch opened in one go (before the slices)'
+          : 'consumer without JetStream (open, validate, evaluate, commit; next batch opened during the commit)';
       await measure(`${label}, first round (every host key derived, as after a start)`, HOSTS, () => feed(sealed.slice(0, HOSTS)));
       await measure(`${label}, later rounds`, total - HOSTS, () => feed(sealed.slice(HOSTS)));
       if (acked !== total) throw new Error(`acked ${acked} of ${total}`);
@@ -226,6 +218,7 @@ try {
     };
     await runDirect('direct_overlapped', true);
     await runDirect('direct_sequential', false);
+    await runDirect('direct_unsliced', true, 0);
 
     // (2b) The whole service from a backlog in the stream.
     const nc = await connect({ servers: nats.url });
@@ -253,23 +246,49 @@ try {
       email: { host: '127.0.0.1', port: 9, secure: false, user: undefined, password: undefined, from: 'bench@example.com', connectTimeoutMs: 1000, handoverTimeoutMs: 1000, finalReplyTimeoutMs: 1000 },
       replica: 'bench', log: silentLog, clock: Date.now, emailRetryMinMs: 3_600_000,
     });
-    const ackFloor = async () => (await jsm.consumers.info('HOSTWATCH', 'alerter')).ack_floor.stream_seq;
-    const until = async (seq) => {
-      while ((await ackFloor()) < seq) await new Promise((r) => setTimeout(r, 20));
+    // The ack floor, and CPU time at its marks, are watched from a worker thread (ack-floor-watch.mjs),
+    // whose polls are not held up by the service's work on this thread. (The service runs in this
+    // process, so node's CPU includes the watcher's polls, a few milliseconds.)
+    const watch = () => {
+      const worker = new Worker(new URL('./ack-floor-watch.mjs', import.meta.url), { workerData: { url: nats.url, marks: [HOSTS, total], pgDir, natsDir } });
+      const events = [];
+      let wake = () => undefined;
+      worker.on('message', (m) => {
+        events.push(m);
+        wake();
+      });
+      worker.on('error', (err) => {
+        events.push({ err });
+        wake();
+      });
+      const next = async () => {
+        while (events.length === 0) await new Promise((resolve) => (wake = resolve));
+        const m = events.shift();
+        if (m.err) throw m.err;
+        return m;
+      };
+      return { next, done: () => worker.terminate() };
     };
     // Started outside the measurement (parsing 10,000 clients takes seconds); what it acked while starting is not counted.
+    const watcher = watch();
+    const profiled = await profileSection();
     const stop = await startAlerter(parts);
-    const floor = await ackFloor();
-    let laterFrom = 0;
-    let laterTo = 0;
-    const ms = await measure('whole pipeline (consume, open, validate, evaluate, commit, ack), every round', total - floor, async () => {
-      await until(HOSTS);
-      laterFrom = performance.now();
-      await until(total);
-      laterTo = performance.now();
-    }, { nats: true });
-    const laterMs = laterTo - laterFrom;
-    say(`  of which the rounds after the first (every host key derived by then): ${total - HOSTS} messages in ${Math.round(laterMs)} ms = ${rate(total - HOSTS, laterMs)} messages/s wall clock; the first round ${rate(HOSTS - floor, ms - laterMs)} messages/s`);
+    const start = await watcher.next();
+    const firstRound = await watcher.next();
+    const last = await watcher.next();
+    await watcher.done();
+    await profiled('whole pipeline');
+    const span = (label, n, from, to) => {
+      const ms = to.at - from.at;
+      const nodeS = to.nodeS - from.nodeS;
+      const pgS = to.pgS - from.pgS;
+      const natsS = to.natsS - from.natsS;
+      say(`${label}: ${n} messages in ${Math.round(ms)} ms = ${rate(n, ms)} messages/s wall clock; CPU ${nodeS.toFixed(2)} s node + ${pgS.toFixed(2)} s PostgreSQL + ${natsS.toFixed(2)} s nats-server = ${rate(n, (nodeS + pgS + natsS) * 1000)} messages per CPU-second`);
+      return ms;
+    };
+    span('whole pipeline (consume, open, validate, evaluate, commit, ack), every round', total - start.floor, start, last);
+    span('  of which the first round (every host key derived, as after a start)', HOSTS - start.floor, start, firstRound);
+    const laterMs = span('  of which the rounds after the first', total - HOSTS, firstRound, last);
     const kept = ((total - HOSTS) * 1000) / laterMs;
     say(`target: keeps up with 20,000 stats messages/s (${HOSTS} hosts x 5 rules, whole pipeline, rounds after the first): ${rate(total - HOSTS, laterMs)} messages/s: ${kept >= 20_000 ? 'met' : 'NOT met'}`);
     const sizes = (await parts.metrics.batchSize.get()).values;
