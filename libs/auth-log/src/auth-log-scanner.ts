@@ -3,6 +3,7 @@ import type { LogRecord } from './log-record.js';
 import type { SecurityEvent } from './security-event.js';
 import { SECURITY_PROGRAMS, parseSecurityMessage } from './security-message.js';
 import type { SshdEvent } from './sshd-event.js';
+import { ProcessTable } from './process-table.js';
 import { parseSshdMessage } from './sshd-message.js';
 import { SyslogClock, type SyslogClockOptions } from './syslog-clock.js';
 import { SyslogLineReader } from './syslog-line.js';
@@ -35,43 +36,12 @@ export interface UnparsedSample {
 /** The program names sshd logs under: `sshd`, `sshd-session` (OpenSSH >= 9.8) and `sshd-auth` (OpenSSH >= 10). */
 export const SSHD_PROGRAMS: ReadonlySet<string> = new Set(['sshd', 'sshd-session', 'sshd-auth']);
 
-interface ProcessState {
-  source: string | undefined;
-  port: number | undefined;
-  /** A too-many-failures event was reported: sshd's `Disconnecting …: Too many authentication failures` that follows is a disconnect. */
-  tooMany: boolean;
-}
-
 const WANTED: ReadonlySet<string> = new Set([...SSHD_PROGRAMS, ...SECURITY_PROGRAMS]);
 
-/**
- * The sshd processes of one host by pid, forgetting the least recently used: two generations of maps, so neither a
- * lookup nor forgetting walks the table.
- */
-class ProcessTable {
-  #young = new Map<number, ProcessState>();
-  #old = new Map<number, ProcessState>();
-  readonly #half: number;
-
-  constructor(max: number) {
-    this.#half = Math.max(1, Math.floor(max / 2));
-  }
-
-  get(pid: number): ProcessState | undefined {
-    const state = this.#young.get(pid);
-    if (state !== undefined) return state;
-    const old = this.#old.get(pid);
-    if (old !== undefined) this.set(pid, old);
-    return old;
-  }
-
-  set(pid: number, state: ProcessState): void {
-    if (this.#young.size >= this.#half) {
-      this.#old = this.#young;
-      this.#young = new Map();
-    }
-    this.#young.set(pid, state);
-  }
+// SSHD_PROGRAMS.has without a hash lookup: the syslog reader hands out the very strings of WANTED, which compare by
+// identity (any other string compares by content, with the same answer).
+function isSshd(program: string): boolean {
+  return program === 'sshd' || program === 'sshd-session' || program === 'sshd-auth';
 }
 
 /**
@@ -124,7 +94,7 @@ export class AuthLogScanner {
   scan(text: string, line: number, start = 0, end = text.length): AuthEvent | undefined {
     const record = this.#read(text, start, end);
     if (record === undefined) return undefined;
-    if (SSHD_PROGRAMS.has(record.program)) return this.#sshd(record, text, line, start, end);
+    if (isSshd(record.program)) return this.#sshd(record, text, line, start, end);
     const security = parseSecurityMessage(record.program, record.message);
     if (security === undefined) return undefined;
     return {
@@ -157,8 +127,9 @@ export class AuthLogScanner {
     this.#sshdLines++;
     const pid = record.pid;
     const table = pid === undefined ? undefined : this.#table(record.host);
-    let state = pid === undefined ? undefined : table?.get(pid);
-    const parsed = parseSshdMessage(record.message, state?.source);
+    // The process's slot in its table: valid until the next table.add.
+    let slot = table === undefined || pid === undefined ? -1 : table.find(pid);
+    const parsed = parseSshdMessage(record.message, slot >= 0 ? table!.source(slot) : undefined);
     if (parsed === undefined) {
       this.#unparsed++;
       if (this.#samples.length < this.#maxSamples)
@@ -167,34 +138,34 @@ export class AuthLogScanner {
     }
     let { source, port, event } = parsed;
     if (table !== undefined && pid !== undefined && parsed.binds && source !== undefined) {
-      if (state === undefined || event === 'connection') {
-        state = { source, port, tooMany: false };
-        table.set(pid, state);
-      } else if (state.source !== source) {
+      if (slot < 0 || event === 'connection') {
+        slot = table.add(pid);
+        table.setPeer(slot, source, port);
+      } else if (table.source(slot) !== source) {
         // Without `LogLevel VERBOSE` no `Connection from` line marks a reused pid: a new peer starts afresh.
-        state.source = source;
-        state.port = port;
-        state.tooMany = false;
-      } else if (state.port === undefined) {
-        state.port = port;
+        table.setPeer(slot, source, port);
+      } else if (table.port(slot) === undefined) {
+        table.setPort(slot, port);
       }
     }
-    if (parsed.childPid !== undefined && state !== undefined && table !== undefined) {
-      // The post-login child logs the disconnect; it serves the same peer.
-      table.set(parsed.childPid, { source: state.source, port: state.port, tooMany: false });
+    if (parsed.childPid !== undefined && slot >= 0 && table !== undefined) {
+      // The post-login child logs the disconnect; it serves the same peer. Adding it may move this process's slot.
+      const peer = table.source(slot);
+      const peerPort = table.port(slot);
+      const child = table.add(parsed.childPid);
+      table.setPeer(child, peer, peerPort);
+      slot = event === undefined || pid === undefined ? -1 : table.find(pid);
     }
     if (event === undefined) return undefined;
-    if (state !== undefined) {
-      if (source === undefined) source = state.source;
-      if (port === undefined && source === state.source) port = state.port;
+    if (slot >= 0) {
+      const known = table!.source(slot);
+      if (source === undefined) source = known;
+      if (port === undefined && source === known) port = table!.port(slot);
     }
     if (event === 'too_many_failures' && table !== undefined && pid !== undefined) {
-      if (state === undefined) {
-        state = { source: undefined, port: undefined, tooMany: false };
-        table.set(pid, state);
-      }
-      if (state.tooMany) event = 'disconnected';
-      state.tooMany = true;
+      if (slot < 0) slot = table.add(pid);
+      if (table.tooMany(slot)) event = 'disconnected';
+      table.setTooMany(slot);
     }
     return {
       line,

@@ -344,12 +344,15 @@ function remoteAtEnd(
 // The user part of sshd's `remote id`: undefined when there is none, null when the text is not one.
 function remoteUser(msg: string, from: number, addressStart: number): string | undefined | null {
   if (addressStart <= from) return undefined;
-  const prefix = msg.slice(from, addressStart - 1);
-  if (prefix.startsWith('authenticating user ')) return prefix.slice(20);
-  if (prefix.startsWith('invalid user ')) return prefix.slice(13);
-  if (prefix.startsWith('user ')) return prefix.slice(5);
+  // The text before the address, read in place: one copy, of the user alone.
+  const end = addressStart - 1;
+  for (const word of REMOTE_USER_WORDS) {
+    if (end - from >= word.length && msg.startsWith(word, from)) return msg.slice(from + word.length, end);
+  }
   return null;
 }
+
+const REMOTE_USER_WORDS = ['authenticating user ', 'invalid user ', 'user '];
 
 function closedOrReset(msg: string, from: number, known: string | undefined): SshdMessage | undefined {
   if (msg.startsWith('peer', from))
@@ -425,10 +428,10 @@ function authResult(
   if (kind === 'too_many_failures') {
     forAt = 40;
   } else {
-    forAt = msg.indexOf(' for ', methodAt);
-    if (forAt < 0) return undefined;
+    // The method is one word, so ` for ` follows the first space or the message is none of these.
+    forAt = msg.indexOf(' ', methodAt);
+    if (forAt <= methodAt || !msg.startsWith(' for ', forAt)) return undefined;
     method = msg.slice(methodAt, forAt);
-    if (method.length === 0 || method.includes(' ')) return undefined;
     const slash = method.indexOf('/');
     if (slash > 0) method = method.slice(0, slash);
   }
@@ -501,7 +504,7 @@ function pamError(msg: string): SshdMessage | undefined {
 
 // pam_unix(sshd:auth), pam_sss(sshd:auth), …; pam_unix(sshd:session): session opened/closed.
 function pamModule(msg: string): SshdMessage | undefined {
-  const close = msg.indexOf('): ');
+  const close = closeParenColon(msg);
   if (close < 0) return undefined;
   // Read in place from `at`, the start of the module's text: no copy of it.
   const at = close + 3;
@@ -516,7 +519,11 @@ function pamModule(msg: string): SshdMessage | undefined {
     let user = userAt < 0 ? undefined : msg.slice(userAt + 6);
     if (user === undefined) {
       // No `user=`: pam_unix names the account only when it exists; fall back on `ruser=` when set.
-      const ruserAt = lastIndexBefore(msg, ' ruser=', at, rhostAt);
+      // pam_unix writes `ruser=` right before `rhost=`: checked there first, before a walk back from rhost.
+      const ruserAt =
+        rhostAt - 7 >= at && msg.startsWith(' ruser=', rhostAt - 7)
+          ? rhostAt - 7
+          : lastIndexBefore(msg, ' ruser=', at, rhostAt);
       if (ruserAt >= 0 && ruserAt + 7 < rhostAt) user = msg.slice(ruserAt + 7, rhostAt);
     }
     return address.length > 0 && isAddress(address)
@@ -528,6 +535,14 @@ function pamModule(msg: string): SshdMessage | undefined {
   if (msg.startsWith('session closed for user ', at))
     return make('session_closed', undefined, undefined, sessionUser(msg, at + 24), undefined, false);
   return NOTHING;
+}
+
+// msg.indexOf('): ') by way of the single character `)`, which String.prototype.indexOf finds several times faster
+// than a word (the module's name is short, so the first `)` is nearly always the one).
+function closeParenColon(msg: string): number {
+  let at = msg.indexOf(')');
+  while (at >= 0 && !(msg.charCodeAt(at + 1) === 58 && msg.charCodeAt(at + 2) === 32)) at = msg.indexOf(')', at + 1);
+  return at;
 }
 
 // The last index >= `from` where `word` starts at or before `before`, else -1. By hand: lastIndexOf is slow in V8.
@@ -564,18 +579,21 @@ function noiseBinding(msg: string): SshdMessage {
 // `Received disconnect from <address>[ port <n>]:<code>: <reason>`: the reason is the client's text, so read forward.
 function receivedDisconnect(msg: string): SshdMessage | undefined {
   const from = 25;
-  const portAt = msg.indexOf(' port ', from);
-  const colon = msg.indexOf(': ', from);
+  // An address holds no space, so it ends at the first space: right before it a `:` (`<address>: <reason>`), or
+  // there ` port <n>`. Found with one search for a single character, several times cheaper than one for a word.
+  const space = msg.indexOf(' ', from);
+  if (space <= from) return undefined;
   let address: string;
   let port: number | undefined;
-  if (portAt >= 0 && (colon < 0 || portAt < colon)) {
-    address = msg.slice(from, portAt);
-    let stop = portAt + 6;
+  if (msg.charCodeAt(space - 1) === 58) {
+    address = msg.slice(from, space - 1);
+  } else if (msg.startsWith(' port ', space)) {
+    address = msg.slice(from, space);
+    let stop = space + 6;
     while (stop < msg.length && msg.charCodeAt(stop) >= 48 && msg.charCodeAt(stop) <= 57) stop++;
-    port = digits(msg, portAt + 6, stop);
+    port = digits(msg, space + 6, stop);
   } else {
-    if (colon < 0) return undefined;
-    address = msg.slice(from, colon);
+    return undefined;
   }
   if (!isAddress(address)) return undefined;
   return make('disconnected', address, port, undefined, undefined);

@@ -80,6 +80,22 @@ export class SyslogLineReader implements LogRecord {
   }
 
   #classic(text: string, start: number, end: number): boolean {
+    // The stamp of the previous line, and still the same time: it was checked then, so it needs no check now. Its
+    // seconds are compared first, they differ most; one startsWith call compares the rest faster than a loop would.
+    const previous = this.#stamp;
+    const length = previous.length;
+    if (
+      length > 0 &&
+      start + length < end &&
+      text.charCodeAt(start + length) === 32 &&
+      text.charCodeAt(start + length - 1) === previous.charCodeAt(length - 1) &&
+      text.startsWith(previous, start) &&
+      (this.#clock.fixed || this.#clock.now() < this.#stampUntil)
+    ) {
+      if (!this.#tag(text, start + length + 1, end)) return false;
+      this.time = this.#time;
+      return true;
+    }
     // `Mmm dd hh:mm:ss ` with the day as `5`, ` 5` or `05`.
     let i = start + 3;
     if (i >= end || text.charCodeAt(i) !== 32) return false;
@@ -96,18 +112,6 @@ export class SyslogLineReader implements LogRecord {
       return false;
     if (text.charCodeAt(stampEnd) !== 32) return false;
     if (!this.#tag(text, stampEnd + 1, end)) return false;
-    // The time of the previous line, when the stamp is the same: its seconds are checked first, they differ most.
-    const previous = this.#stamp;
-    if (
-      previous.length === stampEnd - start &&
-      text.charCodeAt(stampEnd - 1) === previous.charCodeAt(previous.length - 1) &&
-      text.charCodeAt(stampEnd - 2) === previous.charCodeAt(previous.length - 2) &&
-      sameText(text, start, previous) &&
-      (this.#clock.fixed || this.#clock.now() < this.#stampUntil)
-    ) {
-      this.time = this.#time;
-      return true;
-    }
     const stamp = text.slice(start, stampEnd);
     const hour = toInt(text, i + 1, i + 3);
     const minute = toInt(text, i + 4, i + 6);
@@ -135,6 +139,8 @@ export class SyslogLineReader implements LogRecord {
 
   // `host prog[pid]: msg`, `prog[pid]: msg`, `host prog: msg`, `[prog]: msg`, `[prog] msg`; the line ends at `lineEnd`.
   #tag(text: string, from: number, lineEnd: number): boolean {
+    const quick = this.#knownHostTag(text, from, lineEnd);
+    if (quick !== undefined) return quick;
     let start = from;
     let end = spaceAt(text, start, lineEnd);
     if (end >= lineEnd) return false;
@@ -180,6 +186,63 @@ export class SyslogLineReader implements LogRecord {
     this.pid = pid;
     this.message = end >= lineEnd ? '' : text.slice(end + 1, lineEnd);
     return true;
+  }
+
+  /**
+   * {@link SyslogLineReader.#tag} for the common line: the host of the previous line, then `name[pid]: ` or `name: `
+   * of a wanted program, matched with a few startsWith calls instead of a walk over every character. True or false
+   * when that settles the line (it is read, or it is certainly no wanted program's), undefined when {@link #tag}'s
+   * general reading must decide. It reads exactly what that reading would.
+   */
+  #knownHostTag(text: string, from: number, lineEnd: number): boolean | undefined {
+    const host = this.#host;
+    const programs = this.#programs;
+    const start = from + host.length + 1;
+    if (
+      programs === undefined ||
+      host.length === 0 ||
+      start >= lineEnd ||
+      text.charCodeAt(start - 1) !== 32 ||
+      !text.startsWith(host, from)
+    )
+      return undefined;
+    const first = text.charCodeAt(start);
+    // The general reading turns such a tag down too (a `[prog]` tag starts with `[`, and is read there).
+    if (first === 91) return undefined;
+    const names = first < 128 ? this.#byFirst[first] : undefined;
+    if (names === undefined) return false;
+    for (const name of names) {
+      // The character after the name first: it turns down the longer names of the same first letter in one compare.
+      const after = start + name.length;
+      const c = text.charCodeAt(after);
+      if ((c !== 91 && c !== 58) || !text.startsWith(name, start)) continue;
+      let pid: number | undefined;
+      let colon = after;
+      if (c === 91) {
+        let i = after + 1;
+        let n = 0;
+        while (i < lineEnd) {
+          const d = text.charCodeAt(i) - 48;
+          if (d < 0 || d > 9) break;
+          n = n * 10 + d;
+          i++;
+        }
+        if (i === after + 1 || i - after - 1 > 10 || text.charCodeAt(i) !== 93) return undefined;
+        pid = n;
+        colon = i + 1;
+      }
+      // A name that ends in `]` without a pid is read as a `[pid]` by the general reading.
+      else if (name.charCodeAt(name.length - 1) === 93) return undefined;
+      if (colon >= lineEnd || text.charCodeAt(colon) !== 58) return undefined;
+      const space = colon + 1;
+      if (space < lineEnd && text.charCodeAt(space) !== 32) return undefined;
+      this.host = host;
+      this.program = name;
+      this.pid = pid;
+      this.message = space >= lineEnd ? '' : text.slice(space + 1, lineEnd);
+      return true;
+    }
+    return undefined;
   }
 
   #program(text: string, start: number, end: number): string | undefined {

@@ -291,6 +291,37 @@ describe('per-process attribution', () => {
   });
 });
 
+describe('many sshd processes', () => {
+  it('keeps at least the most recent half of its limit, forgets what is older than its limit, per host', () => {
+    const connection = (host: string, pid: number) =>
+      `Nov 23 10:00:00 ${host} sshd[${pid}]: Connection from 198.51.${pid % 256}.${pid >> 8} port ${pid} on 192.0.2.2 port 22`;
+    const kex = (host: string, pid: number) =>
+      `Nov 23 10:00:01 ${host} sshd[${pid}]: error: kex_exchange_identification: Connection closed by remote host`;
+    const pids = Array.from({ length: 5000 }, (_, i) => 100_000 + i);
+    const lines = [
+      ...pids.flatMap((pid) => [connection('web-01', pid), connection('web-02', pid + 1)]),
+      // Newest first, so that finding one does not push out the others.
+      ...pids
+        .slice(-500)
+        .reverse()
+        .map((pid) => kex('web-01', pid)),
+      ...pids.slice(0, 3000).map((pid) => kex('web-01', pid)),
+      kex('web-02', pids.at(-1)! + 1),
+      kex('web-03', pids.at(-1)!),
+    ];
+    const { events } = scanAll(lines, { maxProcesses: 1000 });
+    const probes = sshd(events).filter((e) => e.event === 'probe');
+    const recent = probes.slice(0, 500);
+    const old = probes.slice(500, 3500);
+    expect(recent.map((e) => [e.source, e.port])).toEqual(
+      recent.map((e) => [`198.51.${e.pid! % 256}.${e.pid! >> 8}`, e.pid]),
+    );
+    expect(old.filter((e) => e.source !== undefined)).toEqual([]);
+    expect(probes.at(-2)?.source).toBe(`198.51.${(pids.at(-1)! + 1) % 256}.${(pids.at(-1)! + 1) >> 8}`);
+    expect(probes.at(-1)?.source).toBeUndefined();
+  });
+});
+
 describe('format drift', () => {
   it('counts sshd lines it does not recognise and keeps the first few', () => {
     const lines = [

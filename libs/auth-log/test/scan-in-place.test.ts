@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AuthLogScanner, SyslogClock, SyslogLineReader, type AuthEvent } from '../src/index.js';
+import { AuthLogScanner, SyslogClock, SyslogLineReader, parseSyslogLine, type AuthEvent } from '../src/index.js';
 import { CASES } from './sshd-cases.js';
 
 // A reader of a large chunk passes each line's bounds instead of cutting the line out. Whatever the chunk holds
@@ -106,5 +106,72 @@ describe('a line read in place, by its bounds in a larger text', () => {
       'Connection closed by 192.0.2.1 port 22',
       '2026-11-23T10:00:02+00:00',
     ]);
+  });
+});
+
+describe('the reader of many lines', () => {
+  // After a line of a host, the reader reads the next line of that host with a few startsWith calls instead of its
+  // general walk over the header; a reader used for one line only always takes the general walk.
+  const programs = new Set(['sshd', 'sshd-session', 'sshd-auth', 'sudo', 'su', 'useradd', 'x]']);
+  const TRICKY: readonly string[] = [
+    'web-01 sshd[812]: Invalid user a from 192.0.2.1',
+    'web-01 sshd[]: Invalid user a from 192.0.2.1',
+    'web-01 sshd[12345678901]: Invalid user a from 192.0.2.1',
+    'web-01 sshd[1234567890]: Invalid user a from 192.0.2.1',
+    'web-01 sshd[81x]: Invalid user a from 192.0.2.1',
+    'web-01 sshd[812] Invalid user a from 192.0.2.1',
+    'web-01 sshd[812]:Invalid user a from 192.0.2.1',
+    'web-01 sshd[812]:',
+    'web-01 sshd[812]: ',
+    'web-01 sshd[812',
+    'web-01 sshd:',
+    'web-01 sshd: Invalid user a from 192.0.2.1',
+    'web-01 sshd:x',
+    'web-01 sshdx[1]: Invalid user a from 192.0.2.1',
+    'web-01 sshd-session[9]: Connection closed by 192.0.2.1 port 22',
+    'web-01 sshd-sessio[9]: Connection closed by 192.0.2.1 port 22',
+    'web-01 sshd-auth: Connection closed by 192.0.2.1 port 22',
+    'web-01 su: pam_unix(su:session): session opened for user root',
+    'web-01 sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id',
+    'web-01 sus: x',
+    'web-01 x]: x',
+    'web-01 x][1]: x',
+    'web-01  sshd[1]: two spaces',
+    'web-01 [sshd] Invalid user d from 192.0.2.4',
+    'web-01 [sshd]: Invalid user d from 192.0.2.4',
+    'web-01 CRON[9]: pam_unix(cron:session): session closed for user root',
+    'web-01 sshd[1]: Invalid user web-01 sshd[2]: from 192.0.2.1',
+    'web-01x sshd[1]: Invalid user a from 192.0.2.1',
+    'web-0 sshd[1]: Invalid user a from 192.0.2.1',
+    'web-01',
+    'web-01 ',
+    'web-01: sshd[1]: x',
+    'sshd[812]: Invalid user a from 192.0.2.1',
+    'web-01 sshd[1]: message with ünïcode from 192.0.2.1',
+  ];
+  const lines = [
+    ...['real-classic.log', 'real-rfc3339.log', 'real-rfc5424.log'].flatMap(fixture),
+    ...WRAPPED,
+    ...TRICKY.flatMap((rest) => [
+      `Nov 23 10:00:00 web-01 sshd[7]: Accepted password for a from 192.0.2.9 port 1 ssh2`,
+      `Nov 23 10:00:00 ${rest}`,
+      `2026-11-23T10:00:00.000001+00:00 ${rest}`,
+    ]),
+  ];
+
+  it('reads each line exactly as a reader of that line alone does', () => {
+    const clock = new SyslogClock(options);
+    const reader = new SyslogLineReader(clock, programs);
+    let read = 0;
+    for (const line of lines) {
+      if (line.startsWith('{')) continue;
+      const alone = parseSyslogLine(line, clock, programs);
+      const ok = reader.next(line);
+      expect(ok, line).toBe(alone !== undefined);
+      if (!ok || alone === undefined) continue;
+      expect({ time: reader.time, host: reader.host, program: reader.program, pid: reader.pid, message: reader.message }, line).toEqual(alone);
+      read++;
+    }
+    expect(read).toBeGreaterThan(100);
   });
 });

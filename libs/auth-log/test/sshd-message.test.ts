@@ -23,6 +23,44 @@ describe('parseSshdMessage', () => {
     expect(parseSshdMessage('Invalid user without an address')).toBeUndefined();
   });
 
+  it('reads the forms around the first space after an address or method exactly', () => {
+    expect(parseSshdMessage('Received disconnect from 192.0.2.1: 11: Bye')).toMatchObject({
+      event: 'disconnected',
+      source: '192.0.2.1',
+      port: undefined,
+    });
+    expect(parseSshdMessage('Received disconnect from 2001:db8::1 port 22:11: Bye')).toMatchObject({
+      source: '2001:db8::1',
+      port: 22,
+    });
+    expect(parseSshdMessage('Received disconnect from 2001:db8::1: 11: Bye')).toMatchObject({ source: '2001:db8::1' });
+    expect(parseSshdMessage('Received disconnect from  192.0.2.1 port 22:11: Bye')).toBeUndefined();
+    expect(parseSshdMessage('Received disconnect from 192.0.2.1 via 22:11: Bye')).toBeUndefined();
+    expect(parseSshdMessage('Received disconnect from 192.0.2.1')).toBeUndefined();
+    expect(parseSshdMessage('Failed password for root from 192.0.2.1 port 22 ssh2')).toMatchObject({
+      method: 'password',
+      user: 'root',
+    });
+    expect(parseSshdMessage('Failed  password for root from 192.0.2.1 port 22 ssh2')).toBeUndefined();
+    expect(parseSshdMessage('Failed pass word for root from 192.0.2.1 port 22 ssh2')).toBeUndefined();
+    expect(parseSshdMessage('Failed password')).toBeUndefined();
+    expect(parseSshdMessage('Accepted keyboard-interactive/pam for bob from 192.0.2.1 port 22 ssh2')).toMatchObject({
+      method: 'keyboard-interactive',
+    });
+  });
+
+  it('reads a PAM failure by its fields wherever `ruser=` stands', () => {
+    const pam = 'pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh';
+    expect(parseSshdMessage(`${pam} ruser= rhost=192.0.2.1 `)).toMatchObject({ source: '192.0.2.1', user: undefined });
+    expect(parseSshdMessage(`${pam} ruser=bob rhost=192.0.2.1`)).toMatchObject({ source: '192.0.2.1', user: 'bob' });
+    expect(parseSshdMessage(`${pam} ruser=bob tty=x rhost=192.0.2.1`)).toMatchObject({ user: 'bob tty=x' });
+    expect(parseSshdMessage(`${pam} rhost=192.0.2.1  user=alice`)).toMatchObject({ user: 'alice' });
+    expect(parseSshdMessage('pam_unix(sshd:auth) x): authentication failure; rhost=192.0.2.1')).toMatchObject({
+      source: '192.0.2.1',
+    });
+    expect(parseSshdMessage('pam_unix(sshd:auth)')).toBeUndefined();
+  });
+
   it('reads `message repeated N times: [ … ]` as N attempts', () => {
     const parsed = parseSshdMessage(
       'message repeated 5 times: [ Failed password for root from 203.0.113.40 port 22 ssh2]',
