@@ -22,6 +22,7 @@ export { NoAuthLogError } from './sources/no-auth-log-error.js';
 export { PositionFileError } from './sources/position-file-error.js';
 export { PositionStore } from './sources/position-store.js';
 export { AGENT_VERSION } from './version.js';
+export { AGENT_V8_FLAGS, applyAgentV8Flags } from './v8-flags.js';
 export { hostAddresses, MAX_ADDRESSES, type InterfaceAddresses } from './stats/addresses.js';
 export { bootIdFromBootTime, parseBootId, readBootId } from './stats/boot-id.js';
 export { cpuTimesFromOs } from './stats/cpu-times-from-os.js';

@@ -5,10 +5,13 @@ import { connectWithBackoff, natsCredentialsFromEnv } from '@hostwatch/nats';
 import { Agent } from './agent.js';
 import { agentConfigSpec } from './config/agent-config.js';
 import { openAuthLogSources } from './sources/open-auth-log-sources.js';
+import { applyAgentV8Flags } from './v8-flags.js';
 import { AGENT_VERSION } from './version.js';
 
 /** Runs the agent until SIGTERM/SIGINT (or, with AUTH_LOG_EXIT_AT_END, until the logs are read); resolves to the exit code. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // First, before any of the agent's code runs often enough to be optimized.
+  const v8Flags = applyAgentV8Flags();
   const config = loadConfig(agentConfigSpec, { env, file: env['AGENT_CONFIG_FILE'] || undefined });
   const log = createLogger({ service: 'agent', env });
   const lifecycle = new Lifecycle({ logger: log.child({ component: 'lifecycle' }) });
@@ -20,7 +23,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
         const sources = await openAuthLogSources(config, log.child({ component: 'sources' }));
         agent = await Agent.create({ config, log, version: AGENT_VERSION, sources });
         agent.start();
-        log.info({ hostId: agent.hostId, sources: sources.length }, 'agent started');
+        log.info({ hostId: agent.hostId, sources: sources.length, v8Flags }, 'agent started');
         if (config.exitAtEnd) {
           void agent.finished().then(() => lifecycle.shutdown('read the logs to their end'));
         }

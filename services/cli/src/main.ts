@@ -38,6 +38,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo())
     io.stderr.write(`hostwatch: unknown command '${argv.join(' ')}'\n\n${await helpText()}`);
     return 2;
   }
+  await found.command.prepare?.();
   const command = await found.command.load();
   const { rest } = found;
   if (rest.includes('--help') || rest.includes('-h')) {

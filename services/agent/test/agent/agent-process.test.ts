@@ -46,6 +46,18 @@ async function writeLines(path: string, from: number, count: number): Promise<vo
 }
 
 describe('agent process', () => {
+  it('sets its own V8 flags as it starts, and says so', async () => {
+    const f = await agentFixture();
+    fixtures.push(f);
+    startAgent(f.env);
+    const started = await waitFor(
+      'the agent started',
+      async () => agentLog.split('\n').find((line) => line.includes('"msg":"agent started"')),
+      { timeoutMs: 30_000 },
+    );
+    expect(JSON.parse(started)).toMatchObject({ v8Flags: ['--no-opt'] });
+  });
+
   it('kill -9 mid-stream, then restart: every line arrives, none is lost, re-sent events are identical', async () => {
     const f = await agentFixture();
     fixtures.push(f);

@@ -7,6 +7,11 @@ import type { Command } from '../command.js';
  */
 export interface CommandEntry {
   readonly path: readonly string[];
+  /**
+   * Runs before the command's module is loaded, for settings of the whole process that must come before its code:
+   * the agent's V8 flags, which only take full effect when set before any module has run hot.
+   */
+  prepare?(): Promise<void>;
   load(): Promise<Command>;
 }
 
@@ -14,7 +19,11 @@ export interface CommandEntry {
 export const commands: readonly CommandEntry[] = [
   { path: ['start'], load: async () => (await import('./start.js')).startCommand },
   { path: ['migrate'], load: async () => (await import('./migrate.js')).migrateCommand },
-  { path: ['agent'], load: async () => (await import('./agent.js')).agentCommand },
+  {
+    path: ['agent'],
+    prepare: async () => void (await import('@hostwatch/agent/v8-flags')).applyAgentV8Flags(),
+    load: async () => (await import('./agent.js')).agentCommand,
+  },
   { path: ['ingest'], load: async () => (await import('./ingest.js')).ingestCommand },
   { path: ['alerter'], load: async () => (await import('./alerter.js')).alerterCommand },
   { path: ['api'], load: async () => (await import('./api.js')).apiCommand },
