@@ -135,7 +135,15 @@ async function verify(stack: StackProcess, total: number): Promise<void> {
       { timeoutMs: 120_000, intervalMs: 500 },
     ).catch(async (err: Error) => {
       const { rows } = await db.query(`SELECT count(*) FROM ssh_events WHERE host_id = $1`, [stack.hostId]);
-      throw new Error(`${err.message}: ${JSON.stringify(rows)}\n${stack.output().slice(-6000)}`);
+      // What ingest refused, with the ends of its bytes: enough to tell a torn copy from a forged one.
+      const quarantined = await db.query(
+        `SELECT reason, detail, message_id, stream_seq, deliveries, headers, data_bytes,
+                encode(substr(data, 1, 48), 'hex') AS head, encode(substr(data, greatest(1, length(data) - 47)), 'hex') AS tail
+           FROM quarantine ORDER BY id`,
+      );
+      throw new Error(
+        `${err.message}: ${JSON.stringify(rows)}\nquarantine: ${JSON.stringify(quarantined.rows, null, 1)}\n${stack.output().slice(-6000)}`,
+      );
     });
     expect(rows.map((r) => r.username).sort()).toEqual(users);
     expect(rows.filter((r) => r.n !== '1')).toEqual([]);
