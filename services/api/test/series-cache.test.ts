@@ -5,6 +5,7 @@ import { seriesPointsJson, seriesRows } from '../src/queries/stats-series.js';
 import { chooseStep } from '../src/routes/host-stats.js';
 import { SeriesBucketCache, type CachedBuckets } from '../src/series/series-bucket-cache.js';
 import { READ_TOKEN, bearer, startTestApi, type TestApi } from './support/test-api.js';
+import { makeSamplesUneven } from './support/uneven-samples.js';
 
 // The API keeps whole buckets of the 5-minute rollup per host. Every response here is compared, byte
 // for byte, with the uncached computation (the statement the route ran before the cache, with the
@@ -20,15 +21,7 @@ beforeAll(async () => {
   api = await startTestApi();
   client = new pg.Client({ connectionString: api.url });
   await client.connect();
-  // Uneven values with long decimal expansions, samples without cpu or disk, and a gap.
-  await client.query(
-    `UPDATE host_stats SET cpu_used_percent = CASE WHEN seq % 37 = 0 THEN NULL ELSE (seq * 7919 % 1000) / 7.0 END,
-            mem_used_percent = 30 + (seq * 104729 % 400) / 3.0, load1 = (seq % 13) / 3.0,
-            swap_used_percent = (seq % 5) / 9.0,
-            disk_max_used_percent = CASE WHEN seq BETWEEN 100 AND 160 THEN NULL ELSE 40 + seq % 9 + 0.1 END
-      WHERE host_id = 'web-01'`,
-  );
-  await client.query(`DELETE FROM host_stats WHERE host_id = 'web-01' AND seq BETWEEN 300 AND 340`);
+  await makeSamplesUneven(client);
   await rollup(3 * 60 * MINUTE, 20 * MINUTE);
 });
 afterAll(async () => {

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriesRows, type SeriesRow } from '../src/queries/stats-series.js';
 import { READ_TOKEN, bearer, startTestApi, type TestApi } from './support/test-api.js';
+import { makeSamplesUneven } from './support/uneven-samples.js';
 
 // The series' points are written as JSON by PostgreSQL. Each response here is compared, byte for
 // byte, with what the route sent before: the same buckets read as rows by the driver, mapped to
@@ -14,15 +15,7 @@ beforeAll(async () => {
   api = await startTestApi();
   client = new pg.Client({ connectionString: api.url });
   await client.connect();
-  // Uneven values with long decimal expansions, samples without cpu, ten minutes without disks, and a gap.
-  await client.query(
-    `UPDATE host_stats SET cpu_used_percent = CASE WHEN seq % 37 = 0 THEN NULL ELSE (seq * 7919 % 1000) / 7.0 END,
-            mem_used_percent = 30 + (seq * 104729 % 400) / 3.0, load1 = (seq % 13) / 3.0,
-            swap_used_percent = (seq % 5) / 9.0,
-            disk_max_used_percent = CASE WHEN seq BETWEEN 100 AND 160 THEN NULL ELSE 40 + seq % 9 + 0.1 END
-      WHERE host_id = 'web-01'`,
-  );
-  await client.query(`DELETE FROM host_stats WHERE host_id = 'web-01' AND seq BETWEEN 300 AND 340`);
+  await makeSamplesUneven(client);
   // One hour whose samples had no cpu, and one with sums that do not divide evenly.
   await client.query(
     `UPDATE host_stats_hourly SET cpu_samples = 0, cpu_sum = 0, cpu_max = NULL
