@@ -61,7 +61,11 @@ export class Delivery {
    * {@link SpoolFullError} when it could be neither (the caller keeps its input and retries).
    */
   async send(subject: string, sealed: SealedMessage, onAcked?: () => Promise<void>): Promise<void> {
-    const entry: SpoolEntry = { subject, headers: { ...this.options.headers, ...sealed.headers }, data: sealed.data };
+    const entry: SpoolEntry = {
+      subject,
+      headers: { ...this.options.headers, ...sealed.headers },
+      data: sealed.data,
+    };
     if (this.options.spool.depth === 0 && !this.draining) {
       try {
         await this.publishTimed(entry);
@@ -78,7 +82,10 @@ export class Delivery {
     } catch (err) {
       if (err instanceof SpoolFullError && !this.full) {
         this.full = true;
-        this.options.log.error({ err, depth: this.options.spool.depth }, 'spool is full: new messages are held back');
+        this.options.log.error(
+          { err, depth: this.options.spool.depth },
+          'spool is full: new messages are held back',
+        );
       }
       throw err;
     }
@@ -125,7 +132,16 @@ export class Delivery {
     let delay = base;
     log.info({ depth: spool.depth }, 'replaying the spool');
     while (!this.stopped && spool.depth > 0) {
-      const batch = await spool.peek(64);
+      let batch: SpoolEntry[];
+      try {
+        batch = await spool.peek(64);
+      } catch (err) {
+        // The disk returned a damaged record: keep running and keep saying so; never publish it.
+        log.error({ err, depth: spool.depth, retryInMs: delay }, 'spool unreadable; nothing replayed');
+        await this.pause(delay);
+        delay = Math.min(max, delay * 2);
+        continue;
+      }
       for (const entry of batch) {
         if (this.stopped) return;
         try {

@@ -14,6 +14,11 @@ export class SpoolFullError extends Error {
   override readonly name = 'SpoolFullError';
 }
 
+/** A record the spool counts as stored does not read back whole: the disk lost or changed it. */
+export class SpoolCorruptError extends Error {
+  override readonly name = 'SpoolCorruptError';
+}
+
 /** Options of {@link Spool.open}. */
 export interface SpoolOptions {
   /** Most bytes the spool holds on disk (default 64 MiB). */
@@ -48,7 +53,10 @@ function encode(entry: SpoolEntry): Buffer {
 
 function decode(body: Buffer): SpoolEntry {
   const metaLength = body.readUInt32BE(0);
-  const meta = JSON.parse(body.subarray(4, 4 + metaLength).toString('utf8')) as { s: string; h: Record<string, string> };
+  const meta = JSON.parse(body.subarray(4, 4 + metaLength).toString('utf8')) as {
+    s: string;
+    h: Record<string, string>;
+  };
   return { subject: meta.s, headers: meta.h, data: new Uint8Array(body.subarray(4 + metaLength)) };
 }
 
@@ -69,6 +77,8 @@ export class Spool {
     private count: number,
   ) {}
 
+  private appending: Promise<void> = Promise.resolve();
+
   /** Opens (or creates) the spool in `dir`, recovering from a crash mid-write. */
   static async open(dir: string, options: SpoolOptions = {}): Promise<Spool> {
     await mkdir(dir, { recursive: true });
@@ -87,7 +97,11 @@ export class Spool {
     let bytes = 0;
     let count = 0;
     for (const n of segments.filter((s) => s >= head.segment)) {
-      const valid = await Spool.scan(join(dir, segmentName(n)), n === head.segment ? head.offset : 0, n === last);
+      const valid = await Spool.scan(
+        join(dir, segmentName(n)),
+        n === head.segment ? head.offset : 0,
+        n === last,
+      );
       bytes += valid.bytes;
       count += valid.count;
     }
@@ -109,7 +123,11 @@ export class Spool {
   }
 
   /** Counts the valid records of a segment from `offset`; in the last segment, cuts off a torn tail. */
-  private static async scan(path: string, offset: number, truncateTorn: boolean): Promise<{ bytes: number; count: number }> {
+  private static async scan(
+    path: string,
+    offset: number,
+    truncateTorn: boolean,
+  ): Promise<{ bytes: number; count: number }> {
     let content: Buffer;
     try {
       content = await readFile(path);
@@ -121,7 +139,11 @@ export class Spool {
     while (at + RECORD_HEADER <= content.length) {
       const length = content.readUInt32BE(at);
       const end = at + RECORD_HEADER + length;
-      if (end > content.length || crc32(content.subarray(at + RECORD_HEADER, end)) !== content.readUInt32BE(at + 4)) break;
+      if (
+        end > content.length ||
+        crc32(content.subarray(at + RECORD_HEADER, end)) !== content.readUInt32BE(at + 4)
+      )
+        break;
       at = end;
       count++;
     }
@@ -149,8 +171,17 @@ export class Spool {
     return this.bytes + bytes + RECORD_HEADER + 256 > this.maxBytes;
   }
 
-  /** Appends an entry and fsyncs it; throws {@link SpoolFullError} at the size limit. */
-  async append(entry: SpoolEntry): Promise<void> {
+  /**
+   * Appends an entry and fsyncs it; throws {@link SpoolFullError} at the size limit. Appends run
+   * one at a time, in call order (the stats and the log pipelines append independently).
+   */
+  append(entry: SpoolEntry): Promise<void> {
+    const done = this.appending.then(() => this.appendNow(entry));
+    this.appending = done.catch(() => undefined);
+    return done;
+  }
+
+  private async appendNow(entry: SpoolEntry): Promise<void> {
     const record = encode(entry);
     if (this.bytes + record.length > this.maxBytes) {
       throw new SpoolFullError(`spool ${this.dir} holds ${this.bytes} bytes; the limit is ${this.maxBytes}`);
@@ -168,11 +199,18 @@ export class Spool {
     this.count++;
   }
 
-  /** The oldest entries not yet acknowledged, up to `limit`, oldest first, without removing them. */
+  /**
+   * The oldest entries not yet acknowledged, up to `limit`, oldest first, without removing them.
+   * Only records whose {@link append} has completed (written, fsync'd and counted) are read: a
+   * record being appended meanwhile may be in the file only in part, and publishing such a torn
+   * copy under its message id would make the broker refuse the whole copy later as a duplicate.
+   */
   async peek(limit: number): Promise<SpoolEntry[]> {
     const entries: SpoolEntry[] = [];
+    const tail = { ...this.tail };
+    const wanted = Math.min(limit, this.count);
     let cursor = { ...this.head };
-    while (entries.length < limit && this.count > entries.length) {
+    while (entries.length < wanted) {
       const path = join(this.dir, segmentName(cursor.segment));
       let content: Buffer;
       try {
@@ -180,13 +218,21 @@ export class Spool {
       } catch {
         content = Buffer.alloc(0);
       }
+      const end = cursor.segment === tail.segment ? Math.min(tail.offset, content.length) : content.length;
       let at = cursor.offset;
-      while (entries.length < limit && at + RECORD_HEADER <= content.length) {
+      while (entries.length < wanted && at + RECORD_HEADER <= end) {
         const length = content.readUInt32BE(at);
-        entries.push(decode(content.subarray(at + RECORD_HEADER, at + RECORD_HEADER + length)));
+        const body = content.subarray(at + RECORD_HEADER, at + RECORD_HEADER + length);
+        if (at + RECORD_HEADER + length > end || crc32(body) !== content.readUInt32BE(at + 4)) {
+          throw new SpoolCorruptError(
+            `spool record at ${path}:${at} is damaged on disk (its length or checksum does not match); restart the agent, which cuts the spool off there`,
+          );
+        }
+        entries.push(decode(body));
         at += RECORD_HEADER + length;
       }
-      if (entries.length < limit && cursor.segment < this.tail.segment) cursor = { segment: cursor.segment + 1, offset: 0 };
+      if (entries.length < wanted && cursor.segment < tail.segment)
+        cursor = { segment: cursor.segment + 1, offset: 0 };
       else break;
     }
     return entries;
@@ -237,7 +283,8 @@ export class Spool {
   /** Total size of the segment files on disk, for tests and reports. */
   async diskBytes(): Promise<number> {
     let total = 0;
-    for (const f of await readdir(this.dir)) if (f.endsWith(SEGMENT_SUFFIX)) total += (await stat(join(this.dir, f))).size;
+    for (const f of await readdir(this.dir))
+      if (f.endsWith(SEGMENT_SUFFIX)) total += (await stat(join(this.dir, f))).size;
     return total;
   }
 }

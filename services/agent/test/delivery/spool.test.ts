@@ -1,8 +1,9 @@
-import { mkdtemp, open, readdir, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { appendFile, mkdtemp, open, readdir, stat, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Spool, SpoolFullError, type SpoolEntry } from '../../src/delivery/spool.js';
+import { Spool, SpoolCorruptError, SpoolFullError, type SpoolEntry } from '../../src/delivery/spool.js';
 
 const entry = (i: number, size = 10): SpoolEntry => ({
   subject: `hostwatch.web-01.ssh`,
@@ -23,7 +24,9 @@ describe('Spool', () => {
     expect((await readdir(dir)).filter((f) => f.endsWith('.seg')).length).toBeGreaterThan(1);
 
     const first = await spool.peek(5);
-    expect(first.map((e) => e.headers['Nats-Msg-Id'])).toEqual([0, 1, 2, 3, 4].map((i) => `web-01.ssh.f.${i}`));
+    expect(first.map((e) => e.headers['Nats-Msg-Id'])).toEqual(
+      [0, 1, 2, 3, 4].map((i) => `web-01.ssh.f.${i}`),
+    );
     expect(first[3]?.data).toEqual(new Uint8Array(10).fill(3));
     await spool.ack(7);
     await spool.close();
@@ -60,7 +63,9 @@ describe('Spool', () => {
     expect(reopened.depth).toBe(2);
     expect((await stat(path)).size).toBe(whole);
     await reopened.append(entry(3));
-    expect((await reopened.peek(10)).map((e) => e.headers['Nats-Msg-Id'])).toEqual([1, 2, 3].map((i) => `web-01.ssh.f.${i}`));
+    expect((await reopened.peek(10)).map((e) => e.headers['Nats-Msg-Id'])).toEqual(
+      [1, 2, 3].map((i) => `web-01.ssh.f.${i}`),
+    );
     await reopened.close();
   });
 
@@ -82,6 +87,67 @@ describe('Spool', () => {
     expect(spool.depth).toBe(stored);
     await spool.ack(1);
     await expect(spool.append(entry(100, 40))).resolves.toBeUndefined();
+    await spool.close();
+  });
+
+  it('hands out only records whose append completed, never a part of one being written', async () => {
+    const dir = await tempDir();
+    const spool = await Spool.open(dir);
+    await spool.append(entry(1, 6000));
+    const [segment] = (await readdir(dir)).filter((f) => f.endsWith('.seg'));
+    // An append in progress: its length header and the first page of its body are in the file,
+    // the rest not yet (a reader can see a multi-page write in part).
+    const header = Buffer.alloc(8);
+    header.writeUInt32BE(9000, 0);
+    await appendFile(join(dir, segment!), Buffer.concat([header, Buffer.alloc(4088, 7)]));
+
+    const peeked = await spool.peek(64);
+    expect(peeked.map((e) => e.headers['Nats-Msg-Id'])).toEqual(['web-01.ssh.f.1']);
+    expect(peeked[0]?.data).toEqual(new Uint8Array(6000).fill(1));
+    await spool.close();
+  });
+
+  it('replays every entry whole and once while large entries are appended during the replay', async () => {
+    const dir = await tempDir();
+    const spool = await Spool.open(dir, { segmentBytes: 256 * 1024 });
+    const appended = new Map<string, Buffer>();
+    const replayed: string[] = [];
+    let appending = true;
+    const writer = (async () => {
+      for (let i = 0; i < 150; i++) {
+        const data = randomBytes(5_000 + ((i * 7919) % 20_000));
+        const id = `web-01.ssh.f.${i}`;
+        appended.set(id, data);
+        await spool.append({ subject: 'hostwatch.web-01.ssh', headers: { 'Nats-Msg-Id': id }, data });
+      }
+      appending = false;
+    })();
+    while (appending || spool.depth > 0) {
+      const batch = await spool.peek(64);
+      for (const e of batch) {
+        const id = e.headers['Nats-Msg-Id']!;
+        expect(Buffer.from(e.data).equals(appended.get(id)!), `entry ${id} read back whole`).toBe(true);
+        replayed.push(id);
+        await spool.ack(1);
+      }
+      if (batch.length === 0) await new Promise((r) => setImmediate(r));
+    }
+    await writer;
+    expect(replayed).toEqual([...appended.keys()]);
+    await spool.close();
+  });
+
+  it('says so when a record it counts as stored no longer reads back whole', async () => {
+    const dir = await tempDir();
+    const spool = await Spool.open(dir);
+    await spool.append(entry(1, 100));
+    const [segment] = (await readdir(dir)).filter((f) => f.endsWith('.seg'));
+    const path = join(dir, segment!);
+    const bytes = await readFile(path);
+    bytes[bytes.length - 1] ^= 0xff;
+    await writeFile(path, bytes);
+    await expect(spool.peek(10)).rejects.toBeInstanceOf(SpoolCorruptError);
+    await expect(spool.peek(10)).rejects.toThrow(/damaged on disk/);
     await spool.close();
   });
 });
