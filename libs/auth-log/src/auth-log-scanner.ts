@@ -4,7 +4,7 @@ import type { SecurityEvent } from './security-event.js';
 import { SECURITY_PROGRAMS, parseSecurityMessage } from './security-message.js';
 import type { SshdEvent } from './sshd-event.js';
 import { ProcessTable } from './process-table.js';
-import { parseSshdMessage } from './sshd-message.js';
+import { SshdMessageReader } from './sshd-message.js';
 import { SyslogClock, type SyslogClockOptions } from './syslog-clock.js';
 import { SyslogLineReader } from './syslog-line.js';
 
@@ -56,6 +56,7 @@ export class AuthLogScanner {
   readonly #maxSamples: number;
   readonly #maxProcesses: number;
   readonly #reader: SyslogLineReader;
+  readonly #message = new SshdMessageReader();
   readonly #hosts = new Map<string | undefined, ProcessTable>();
   #lastHost: string | undefined = '\0';
   #lastTable: ProcessTable | undefined;
@@ -92,9 +93,41 @@ export class AuthLogScanner {
    * and lines of programs it does not read are then turned down without a copy.
    */
   scan(text: string, line: number, start = 0, end = text.length): AuthEvent | undefined {
-    const record = this.#read(text, start, end);
-    if (record === undefined) return undefined;
-    if (isSshd(record.program)) return this.#sshd(record, text, line, start, end);
+    const format = this.#format;
+    if (format === 'journal' || (format === 'auto' && text.charCodeAt(start) === 123)) {
+      const json = start === 0 && end === text.length ? text : text.slice(start, end);
+      const record = parseJournalRecord(json, this.#clock, WANTED);
+      if (record === undefined) return undefined;
+      return this.#event(record, record.message, 0, record.message.length, text, line, start, end);
+    }
+    // The syslog reader leaves the message where it lies: the sshd parser reads it there.
+    const reader = this.#reader;
+    if (!reader.next(text, start, end)) return undefined;
+    return this.#event(
+      reader,
+      reader.messageText,
+      reader.messageStart,
+      reader.messageEnd,
+      text,
+      line,
+      start,
+      end,
+    );
+  }
+
+  // The event of a line whose header `record` holds, its message `messageText[messageStart, messageEnd)`.
+  #event(
+    record: LogRecord,
+    messageText: string,
+    messageStart: number,
+    messageEnd: number,
+    text: string,
+    line: number,
+    start: number,
+    end: number,
+  ): AuthEvent | undefined {
+    if (isSshd(record.program))
+      return this.#sshd(record, messageText, messageStart, messageEnd, text, line, start, end);
     const security = parseSecurityMessage(record.program, record.message);
     if (security === undefined) return undefined;
     return {
@@ -113,24 +146,26 @@ export class AuthLogScanner {
     };
   }
 
-  #read(text: string, start: number, end: number): LogRecord | undefined {
-    const format = this.#format;
-    const journal = format === 'journal' || (format === 'auto' && text.charCodeAt(start) === 123);
-    if (journal) {
-      const record = start === 0 && end === text.length ? text : text.slice(start, end);
-      return parseJournalRecord(record, this.#clock, WANTED);
-    }
-    return this.#reader.next(text, start, end) ? this.#reader : undefined;
-  }
-
-  #sshd(record: LogRecord, text: string, line: number, start: number, end: number): SshdEvent | undefined {
+  #sshd(
+    record: LogRecord,
+    messageText: string,
+    messageStart: number,
+    messageEnd: number,
+    text: string,
+    line: number,
+    start: number,
+    end: number,
+  ): SshdEvent | undefined {
     this.#sshdLines++;
     const pid = record.pid;
     const table = pid === undefined ? undefined : this.#table(record.host);
     // The process's slot in its table: valid until the next table.add.
     let slot = table === undefined || pid === undefined ? -1 : table.find(pid);
-    const parsed = parseSshdMessage(record.message, slot >= 0 ? table!.source(slot) : undefined);
-    if (parsed === undefined) {
+    const parsed = this.#message;
+    // The peers in the table are addresses the parser read.
+    if (
+      !parsed.read(messageText, messageStart, messageEnd, slot >= 0 ? table!.source(slot) : undefined, true)
+    ) {
       this.#unparsed++;
       if (this.#samples.length < this.#maxSamples)
         this.#samples.push({ line, text: text.slice(start, Math.min(end, start + 1000)) });

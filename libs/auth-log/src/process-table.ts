@@ -25,7 +25,7 @@ class Generation {
   probe(key: number): number {
     const keys = this.keys;
     const mask = keys.length - 1;
-    let slot = Math.imul(key | 0, 0x9e3779b1) >>> 0 & mask;
+    let slot = (Math.imul(key | 0, 0x9e3779b1) >>> 0) & mask;
     for (;;) {
       const k = keys[slot]!;
       if (k === key) return slot;
@@ -71,6 +71,9 @@ export class ProcessTable {
   #old: Generation;
   readonly #half: number;
   readonly #capacity: number;
+  // The last process found or added and its slot: the lines of one connection mostly follow each other.
+  #lastKey = EMPTY;
+  #lastSlot = -1;
 
   /** A table of at most `max` processes. */
   constructor(max: number) {
@@ -86,8 +89,13 @@ export class ProcessTable {
   /** The slot of process `pid`, or -1 when it is not known; finding a process counts as seeing it. */
   find(pid: number): number {
     const key = pid + 1;
+    if (key === this.#lastKey) return this.#lastSlot;
     const slot = this.#young.probe(key);
-    if (slot >= 0) return slot;
+    if (slot >= 0) {
+      this.#lastKey = key;
+      this.#lastSlot = slot;
+      return slot;
+    }
     const old = this.#old;
     const at = old.probe(key);
     if (at < 0) return -1;
@@ -102,9 +110,14 @@ export class ProcessTable {
   /** The slot of process `pid` in the young generation, added (knowing nothing) when it was not there. */
   add(pid: number): number {
     const key = pid + 1;
+    if (key === this.#lastKey) return this.#lastSlot;
     let young = this.#young;
     let slot = young.probe(key);
-    if (slot >= 0) return slot;
+    if (slot >= 0) {
+      this.#lastKey = key;
+      this.#lastSlot = slot;
+      return slot;
+    }
     if (young.size >= this.#half) {
       const old = this.#old;
       old.clear();
@@ -119,6 +132,9 @@ export class ProcessTable {
     young.ports[slot] = NO_PORT;
     young.tooMany[slot] = 0;
     young.size++;
+    // Slots moved (the generations turned, or the young one grew): the last one is this.
+    this.#lastKey = key;
+    this.#lastSlot = slot;
     return slot;
   }
 

@@ -26,14 +26,20 @@ export function parseSyslogLine(
 /**
  * {@link parseSyslogLine} for many lines: it turns down lines of other programs without copying any part of them,
  * reuses the host name and the time of the previous line when they are the same, and allocates no record: after
- * {@link SyslogLineReader.next} returns true, its fields hold the line's header and message.
+ * {@link SyslogLineReader.next} returns true, its fields hold the line's header, and the message is where it lies,
+ * `messageText` from `messageStart` to `messageEnd` (`message` cuts it out).
  */
 export class SyslogLineReader implements LogRecord {
   time = '';
   host: string | undefined;
   program = '';
   pid: number | undefined;
-  message = '';
+  /** The text that holds the message: the line (or chunk) read, or for RFC 5424 the message alone. */
+  messageText = '';
+  /** Where the message starts in {@link SyslogLineReader.messageText}. */
+  messageStart = 0;
+  /** Where the message ends in {@link SyslogLineReader.messageText}. */
+  messageEnd = 0;
   readonly #clock: SyslogClock;
   readonly #programs: ReadonlySet<string> | undefined;
   // Wanted program names by their first character, so a line of another program is turned down in a few compares.
@@ -42,18 +48,40 @@ export class SyslogLineReader implements LogRecord {
   #stamp = '';
   #time = '';
   #stampUntil = 0;
+  // The start of the last classic line read by #knownHostTag with a pid, `<stamp> <host> <name>[`, and what it says:
+  // a line that starts so is read by one comparison and its pid. Only when no wanted name holds a `[` (a longer name
+  // could then start so too).
+  readonly #headSafe: boolean;
+  #head = '';
+  // Where the head's stamp ends, and its last character (of the seconds): the stamp differs there first.
+  #headStampEnd = 0;
+  #headSecond = 0;
+  #headTime = '';
+  #headHost = '';
+  #headProgram = '';
+  #headUntil = 0;
+  // Where #knownHostTag found the `[` after the name, or -1 (no pid, or another reading).
+  #pidOpen = -1;
 
   /** Reads lines of the programs named in `programs`, or of any program when it is undefined. */
   constructor(clock: SyslogClock, programs?: ReadonlySet<string>) {
     this.#clock = clock;
     this.#programs = programs;
+    let safe = programs !== undefined;
     for (const name of programs ?? []) {
       const first = name.charCodeAt(0) & 127;
       const list = this.#byFirst[first] ?? [];
       list.push(name);
       list.sort((a, b) => b.length - a.length);
       this.#byFirst[first] = list;
+      if (name.includes('[')) safe = false;
     }
+    this.#headSafe = safe;
+  }
+
+  /** The message of the last line read, cut out. */
+  get message(): string {
+    return this.messageText.slice(this.messageStart, this.messageEnd);
   }
 
   /**
@@ -80,8 +108,60 @@ export class SyslogLineReader implements LogRecord {
   }
 
   #classic(text: string, start: number, end: number): boolean {
+    const head = this.#head;
+    if (
+      head.length > 0 &&
+      start + head.length < end &&
+      text.charCodeAt(start + this.#headStampEnd - 1) === this.#headSecond &&
+      text.endsWith(head, start + head.length) &&
+      (this.#clock.fixed || this.#clock.now() < this.#headUntil) &&
+      this.#headPid(text, start + head.length, end)
+    )
+      return true;
+    const read = this.#classicLine(text, start, end);
+    // Kept for the next line when read by #knownHostTag with a pid (anything else reads it on its own).
+    if (this.#headSafe && read && this.#pidOpen >= 0) {
+      this.#head = text.slice(start, this.#pidOpen + 1);
+      this.#headStampEnd = this.#stamp.length;
+      this.#headSecond = text.charCodeAt(start + this.#stamp.length - 1);
+      this.#headTime = this.time;
+      this.#headHost = this.host ?? '';
+      this.#headProgram = this.program;
+      this.#headUntil = this.#stampUntil;
+    }
+    return read;
+  }
+
+  // The rest of a line that starts as #head: `<pid>]:` and a space or the end, read as #knownHostTag reads it; false
+  // (and nothing set) when it is anything else, which the general reading then decides.
+  #headPid(text: string, from: number, lineEnd: number): boolean {
+    let i = from;
+    let n = 0;
+    while (i < lineEnd) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+      i++;
+    }
+    if (i === from || i - from > 10 || text.charCodeAt(i) !== 93) return false;
+    const colon = i + 1;
+    if (colon >= lineEnd || text.charCodeAt(colon) !== 58) return false;
+    const space = colon + 1;
+    if (space < lineEnd && text.charCodeAt(space) !== 32) return false;
+    this.time = this.#headTime;
+    this.host = this.#headHost;
+    this.program = this.#headProgram;
+    this.pid = n;
+    this.messageText = text;
+    this.messageStart = space >= lineEnd ? lineEnd : space + 1;
+    this.messageEnd = lineEnd;
+    return true;
+  }
+
+  #classicLine(text: string, start: number, end: number): boolean {
     // The stamp of the previous line, and still the same time: it was checked then, so it needs no check now. Its
-    // seconds are compared first, they differ most; one startsWith call compares the rest faster than a loop would.
+    // last character, of the seconds, which differ most, first; then one call compares it (endsWith, which optimized
+    // code does not unroll into reads of single characters as it does startsWith).
     const previous = this.#stamp;
     const length = previous.length;
     if (
@@ -89,7 +169,7 @@ export class SyslogLineReader implements LogRecord {
       start + length < end &&
       text.charCodeAt(start + length) === 32 &&
       text.charCodeAt(start + length - 1) === previous.charCodeAt(length - 1) &&
-      text.startsWith(previous, start) &&
+      text.endsWith(previous, start + length) &&
       (this.#clock.fixed || this.#clock.now() < this.#stampUntil)
     ) {
       if (!this.#tag(text, start + length + 1, end)) return false;
@@ -178,23 +258,26 @@ export class SyslogLineReader implements LogRecord {
     if (hostStart >= 0) {
       // The same host name object line after line, compared in place: no copy, and cheaper to hash downstream.
       const known = this.#host;
-      if (known.length === hostEnd - hostStart && sameText(text, hostStart, known)) host = known;
+      if (known.length === hostEnd - hostStart && text.endsWith(known, hostEnd)) host = known;
       else host = this.#host = text.slice(hostStart, hostEnd);
     }
     this.host = host;
     this.program = program;
     this.pid = pid;
-    this.message = end >= lineEnd ? '' : text.slice(end + 1, lineEnd);
+    this.messageText = text;
+    this.messageStart = end >= lineEnd ? lineEnd : end + 1;
+    this.messageEnd = lineEnd;
     return true;
   }
 
   /**
    * {@link SyslogLineReader.#tag} for the common line: the host of the previous line, then `name[pid]: ` or `name: `
-   * of a wanted program, matched with a few startsWith calls instead of a walk over every character. True or false
+   * of a wanted program, matched with a few endsWith calls instead of a walk over every character. True or false
    * when that settles the line (it is read, or it is certainly no wanted program's), undefined when {@link #tag}'s
    * general reading must decide. It reads exactly what that reading would.
    */
   #knownHostTag(text: string, from: number, lineEnd: number): boolean | undefined {
+    this.#pidOpen = -1;
     const host = this.#host;
     const programs = this.#programs;
     const start = from + host.length + 1;
@@ -203,7 +286,7 @@ export class SyslogLineReader implements LogRecord {
       host.length === 0 ||
       start >= lineEnd ||
       text.charCodeAt(start - 1) !== 32 ||
-      !text.startsWith(host, from)
+      !text.endsWith(host, from + host.length)
     )
       return undefined;
     const first = text.charCodeAt(start);
@@ -215,7 +298,7 @@ export class SyslogLineReader implements LogRecord {
       // The character after the name first: it turns down the longer names of the same first letter in one compare.
       const after = start + name.length;
       const c = text.charCodeAt(after);
-      if ((c !== 91 && c !== 58) || !text.startsWith(name, start)) continue;
+      if ((c !== 91 && c !== 58) || !text.endsWith(name, after)) continue;
       let pid: number | undefined;
       let colon = after;
       if (c === 91) {
@@ -239,7 +322,10 @@ export class SyslogLineReader implements LogRecord {
       this.host = host;
       this.program = name;
       this.pid = pid;
-      this.message = space >= lineEnd ? '' : text.slice(space + 1, lineEnd);
+      this.messageText = text;
+      this.messageStart = space >= lineEnd ? lineEnd : space + 1;
+      this.messageEnd = lineEnd;
+      if (c === 91) this.#pidOpen = after;
       return true;
     }
     return undefined;
@@ -282,7 +368,9 @@ export class SyslogLineReader implements LogRecord {
     this.host = host === '-' ? undefined : host;
     this.program = program;
     this.pid = procid === '-' ? undefined : toInt(procid, 0, procid.length);
-    this.message = message;
+    this.messageText = message;
+    this.messageStart = 0;
+    this.messageEnd = message.length;
     return true;
   }
 }
@@ -308,7 +396,7 @@ function monthOf(text: string, at: number): number {
   else if (a === 78)
     m = 11; // Nov
   else if (a === 68) m = 12; // Dec
-  return m !== 0 && text.startsWith(MONTH_NAMES[m - 1] ?? '', at) ? m : 0;
+  return m !== 0 && text.endsWith(MONTH_NAMES[m - 1] ?? '', at + 3) ? m : 0;
 }
 
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -319,13 +407,6 @@ function spaceAt(text: string, from: number, end: number): number {
   let i = from;
   while (i < end && text.charCodeAt(i) !== 32) i++;
   return i;
-}
-
-// Whether `text` holds `expected` at `at`.
-function sameText(text: string, at: number, expected: string): boolean {
-  for (let i = expected.length - 1; i >= 0; i--)
-    if (text.charCodeAt(at + i) !== expected.charCodeAt(i)) return false;
-  return true;
 }
 
 function toInt(text: string, start: number, end: number): number | undefined {
