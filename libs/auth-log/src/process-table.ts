@@ -74,6 +74,9 @@ export class ProcessTable {
   // The last process found or added and its slot: the lines of one connection mostly follow each other.
   #lastKey = EMPTY;
   #lastSlot = -1;
+  // The largest key ever added: a larger one (a new process, pids mostly grow) is known absent without a probe, a
+  // read at a random place of a large array.
+  #maxKey = EMPTY;
 
   /** A table of at most `max` processes. */
   constructor(max: number) {
@@ -90,6 +93,7 @@ export class ProcessTable {
   find(pid: number): number {
     const key = pid + 1;
     if (key === this.#lastKey) return this.#lastSlot;
+    if (key > this.#maxKey) return -1;
     const slot = this.#young.probe(key);
     if (slot >= 0) {
       this.#lastKey = key;
@@ -112,12 +116,13 @@ export class ProcessTable {
     const key = pid + 1;
     if (key === this.#lastKey) return this.#lastSlot;
     let young = this.#young;
-    let slot = young.probe(key);
+    let slot = key > this.#maxKey ? -1 : young.probe(key);
     if (slot >= 0) {
       this.#lastKey = key;
       this.#lastSlot = slot;
       return slot;
     }
+    if (key > this.#maxKey) this.#maxKey = key;
     if (young.size >= this.#half) {
       const old = this.#old;
       old.clear();
@@ -132,7 +137,7 @@ export class ProcessTable {
     young.ports[slot] = NO_PORT;
     young.tooMany[slot] = 0;
     young.size++;
-    // Slots moved (the generations turned, or the young one grew): the last one is this.
+    // The last process is this one (a turn of the generations or a growth moves the slots of the others).
     this.#lastKey = key;
     this.#lastSlot = slot;
     return slot;

@@ -368,7 +368,7 @@ function sourceAt(t: string, a: number, b: number): string {
 
 // Whether t[a, b) is the known peer `fast` (see SshdMessageReader.fast): then it is a valid address, and the source.
 function isFast(t: string, a: number, b: number, fast: string | undefined): fast is string {
-  return fast !== undefined && b - a === fast.length && t.startsWith(fast, a);
+  return fast !== undefined && b - a === fast.length && t.endsWith(fast, a + fast.length);
 }
 
 // Whether the address t[a, b), `::ffff:` removed, is `known`.
@@ -521,7 +521,7 @@ function addressAtEnd(t: string, from: number, end: number, fast: string | undef
   foundPort = port;
   if (fast !== undefined) {
     const a = stop - fast.length;
-    if (a - 1 >= from && t.charCodeAt(a - 1) === 32 && t.startsWith(fast, a)) {
+    if (a - 1 >= from && t.charCodeAt(a - 1) === 32 && t.endsWith(fast, a + fast.length)) {
       foundFast = true;
       return a;
     }
@@ -714,7 +714,7 @@ function fromCandidate(t: string, at: number, e: number, fast: string | undefine
   if (
     fast !== undefined &&
     start + fast.length <= e &&
-    t.startsWith(fast, start) &&
+    t.endsWith(fast, start + fast.length) &&
     (start + fast.length === e || t.charCodeAt(start + fast.length) === 32)
   ) {
     // The known peer, up to the first space: an address.

@@ -62,6 +62,10 @@ export class SyslogLineReader implements LogRecord {
   #headUntil = 0;
   // Where #knownHostTag found the `[` after the name, or -1 (no pid, or another reading).
   #pidOpen = -1;
+  // The second (`2025-05-20T10:00:00.`) and offset (`+02:00`) of the last rsyslog stamp read: a stamp of the same
+  // second and offset needs only its fraction checked.
+  #rfcSecond = '';
+  #rfcOffset = '';
 
   /** Reads lines of the programs named in `programs`, or of any program when it is undefined. */
   constructor(clock: SyslogClock, programs?: ReadonlySet<string>) {
@@ -211,7 +215,25 @@ export class SyslogLineReader implements LogRecord {
     if (space < 0 || space >= end || start + 10 >= end) return false;
     if (text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 10) !== 84) return false;
     if (!this.#tag(text, space + 1, end)) return false;
-    const time = rfc3339Time(text.slice(start, space), this.#clock);
+    const stamp = text.slice(start, space);
+    let time: string | undefined;
+    if (stamp.length === RSYSLOG_STAMP) {
+      // rfc3339Time's first case, as it reads it.
+      const second = this.#rfcSecond;
+      if (
+        second.length > 0 &&
+        text.endsWith(second, start + 20) &&
+        isDigits(text, start + 20, start + 26) &&
+        text.endsWith(this.#rfcOffset, space)
+      ) {
+        time = stamp;
+      } else if (isRsyslogStamp(stamp)) {
+        time = stamp;
+        this.#rfcSecond = stamp.slice(0, 20);
+        this.#rfcOffset = stamp.slice(26);
+      }
+    }
+    time ??= rfc3339Time(stamp, this.#clock);
     if (time === undefined) return false;
     this.time = time;
     return true;
@@ -425,7 +447,7 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})
 /** ISO-8601 text of an RFC 3339 timestamp: kept as written when it has an offset, else read as local time. */
 export function rfc3339Time(stamp: string, clock: SyslogClock): string | undefined {
   // rsyslog's own form, `2025-05-20T10:00:00.123456+02:00`, is checked without a regular expression.
-  if (stamp.length === 32 && isRsyslogStamp(stamp)) return stamp;
+  if (stamp.length === RSYSLOG_STAMP && isRsyslogStamp(stamp)) return stamp;
   const m = RFC3339.exec(stamp);
   if (m === null) return undefined;
   const zone = m[8];
@@ -443,6 +465,17 @@ export function rfc3339Time(stamp: string, clock: SyslogClock): string | undefin
     Number(m[6]),
     m[7] ?? '',
   );
+}
+
+const RSYSLOG_STAMP = 32;
+
+// Whether text[from, to) holds digits only.
+function isDigits(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 // Template `dddd-dd-ddTdd:dd:dd.dddddd±dd:dd`.
