@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { CompiledQuery, PostgresQueryCompiler, createQueryId, sql, type RawBuilder } from 'kysely';
 
 /** One bucket of a host's stats series as PostgreSQL returns it. */
 export interface SeriesRow {
@@ -172,6 +172,57 @@ const ROLLUP_PART = sql`
 const ms = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8`);
 const iso = (ms: number) => new Date(ms).toISOString();
 
+// The statement's text, compiled once: it is the same for every batch, whose requests are its one
+// parameter ($1, JSON), so one prepared statement; and the same string each time, so looking up its
+// statement name hashes it once.
+const ROLLUP_BATCH = new PostgresQueryCompiler().compileQuery(
+  sql`
+  WITH c AS MATERIALIZED (
+    SELECT xmin::text AS version, covered_from, covered_until, ${ms('covered_from')} AS from_ms,
+           ${ms('covered_until')} AS until_ms
+      FROM host_stats_5m_coverage LIMIT 1
+  )
+  SELECT r.n::int AS n, c.version, c.from_ms AS covered_from, c.until_ms AS covered_until,
+         ${ms('p.bucket')} AS bucket, p.point
+    FROM ROWS FROM (json_to_recordset($1::json) AS (h text, f timestamptz, t timestamptz, s int, o timestamptz,
+                                                          kv text, kf float8, ku float8, hf timestamptz, ht timestamptz))
+         WITH ORDINALITY AS r (host_id, f, t, step, origin, known_version, known_from, known_until, held_from, held_to, n)
+    LEFT JOIN c ON true
+    -- The whole slots inside the range and the coverage, [a, b); no coverage row reads all raw.
+    CROSS JOIN LATERAL (
+      SELECT greatest(lo, least(hi, c.covered_from)) AS a, greatest(lo, least(hi, c.covered_until)) AS b
+        FROM (SELECT date_bin('5 minutes', r.f + interval '5 minutes' - interval '1 microsecond', 'epoch') AS lo,
+                     date_bin('5 minutes', r.t, 'epoch') AS hi) AS x
+    ) AS w
+    -- The held span [s, e) inside [a, b), empty (at a) unless the coverage is the one it was read under.
+    CROSS JOIN LATERAL (
+      SELECT CASE WHEN held THEN greatest(w.a, least(w.b, r.held_from)) ELSE w.a END AS s,
+             CASE WHEN held THEN greatest(w.a, least(w.b, r.held_from), least(w.b, r.held_to)) ELSE w.a END AS e
+        FROM (SELECT coalesce(r.known_version = c.version AND r.known_from = c.from_ms
+                              AND r.known_until = c.until_ms, false) AS held) AS k
+    ) AS h
+    LEFT JOIN LATERAL (
+      SELECT bucket, ${POINT_JSON} AS point FROM (
+        SELECT date_bin(make_interval(secs => r.step), t, r.origin) AS bucket, ${MERGED_COLUMNS}
+          FROM (
+            SELECT ${ROLLUP_PART} FROM host_stats_5m WHERE host_id = r.host_id AND bucket >= w.a AND bucket < h.s
+            UNION ALL
+            SELECT ${ROLLUP_PART} FROM host_stats_5m WHERE host_id = r.host_id AND bucket >= h.e AND bucket < w.b
+            UNION ALL
+            SELECT ${RAW_SAMPLE} FROM host_stats
+             WHERE host_id = r.host_id AND time >= r.f AND time < r.t AND time < w.a
+            UNION ALL
+            SELECT ${RAW_SAMPLE} FROM host_stats
+             WHERE host_id = r.host_id AND time >= r.f AND time < r.t AND time >= w.b
+          ) AS parts (t, samples, cpu_samples, cpu_sum, cpu_max, mem_sum, mem_max, swap_sum, swap_max,
+                      load1_sum, load1_max, disk_max)
+         GROUP BY 1
+      ) AS buckets
+    ) AS p ON true
+   ORDER BY r.n, p.bucket`.toOperationNode(),
+  createQueryId(),
+).sql;
+
 /**
  * The buckets of several 5-minute-rollup series in one statement, one row per bucket with its JSON
  * object and the request's position `n`, ordered by `n` and bucket; a request without buckets is
@@ -182,55 +233,28 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * `known` was read under; when it is not, the request's rows are its whole series. The reader tells
  * which by comparing the row's coverage with `known`.
  */
-export function rollupSeriesBatch(requests: readonly RollupSeriesQuery[]): RawBuilder<RollupPointRow> {
-  const column = <T>(f: (request: RollupSeriesQuery) => T): T[] => requests.map(f);
-  // One array per field: the text is the same for any number of requests, so one prepared statement.
-  return sql<RollupPointRow>`
-    WITH c AS MATERIALIZED (
-      SELECT xmin::text AS version, covered_from, covered_until, ${ms('covered_from')} AS from_ms,
-             ${ms('covered_until')} AS until_ms
-        FROM host_stats_5m_coverage LIMIT 1
-    )
-    SELECT r.n::int AS n, c.version, c.from_ms AS covered_from, c.until_ms AS covered_until,
-           ${ms('p.bucket')} AS bucket, p.point
-      FROM unnest(${column((q) => q.hostId)}::text[], ${column((q) => q.from.toISOString())}::timestamptz[],
-                  ${column((q) => q.to.toISOString())}::timestamptz[], ${column((q) => q.stepSeconds)}::int[],
-                  ${column((q) => q.origin.toISOString())}::timestamptz[], ${column((q) => q.known?.version ?? null)}::text[],
-                  ${column((q) => q.known?.coveredFromMs ?? null)}::float8[], ${column((q) => q.known?.coveredUntilMs ?? null)}::float8[],
-                  ${column((q) => (q.known === undefined ? null : iso(q.known.fromMs)))}::timestamptz[],
-                  ${column((q) => (q.known === undefined ? null : iso(q.known.toMs)))}::timestamptz[])
-           WITH ORDINALITY AS r (host_id, f, t, step, origin, known_version, known_from, known_until, held_from, held_to, n)
-      LEFT JOIN c ON true
-      -- The whole slots inside the range and the coverage, [a, b); no coverage row reads all raw.
-      CROSS JOIN LATERAL (
-        SELECT greatest(lo, least(hi, c.covered_from)) AS a, greatest(lo, least(hi, c.covered_until)) AS b
-          FROM (SELECT date_bin('5 minutes', r.f + interval '5 minutes' - interval '1 microsecond', 'epoch') AS lo,
-                       date_bin('5 minutes', r.t, 'epoch') AS hi) AS x
-      ) AS w
-      -- The held span [s, e) inside [a, b), empty (at a) unless the coverage is the one it was read under.
-      CROSS JOIN LATERAL (
-        SELECT CASE WHEN held THEN greatest(w.a, least(w.b, r.held_from)) ELSE w.a END AS s,
-               CASE WHEN held THEN greatest(w.a, least(w.b, r.held_from), least(w.b, r.held_to)) ELSE w.a END AS e
-          FROM (SELECT coalesce(r.known_version = c.version AND r.known_from = c.from_ms
-                                AND r.known_until = c.until_ms, false) AS held) AS k
-      ) AS h
-      LEFT JOIN LATERAL (
-        SELECT bucket, ${POINT_JSON} AS point FROM (
-          SELECT date_bin(make_interval(secs => r.step), t, r.origin) AS bucket, ${MERGED_COLUMNS}
-            FROM (
-              SELECT ${ROLLUP_PART} FROM host_stats_5m WHERE host_id = r.host_id AND bucket >= w.a AND bucket < h.s
-              UNION ALL
-              SELECT ${ROLLUP_PART} FROM host_stats_5m WHERE host_id = r.host_id AND bucket >= h.e AND bucket < w.b
-              UNION ALL
-              SELECT ${RAW_SAMPLE} FROM host_stats
-               WHERE host_id = r.host_id AND time >= r.f AND time < r.t AND time < w.a
-              UNION ALL
-              SELECT ${RAW_SAMPLE} FROM host_stats
-               WHERE host_id = r.host_id AND time >= r.f AND time < r.t AND time >= w.b
-            ) AS parts (t, samples, cpu_samples, cpu_sum, cpu_max, mem_sum, mem_max, swap_sum, swap_max,
-                        load1_sum, load1_max, disk_max)
-           GROUP BY 1
-        ) AS buckets
-      ) AS p ON true
-     ORDER BY r.n, p.bucket`;
+export function rollupSeriesBatch(requests: readonly RollupSeriesQuery[]): CompiledQuery<RollupPointRow> {
+  // The requests as one JSON parameter, not an array per field: the planner estimates a JSON record
+  // set at a fixed size whatever it holds, so the prepared statement settles on one generic plan.
+  // With arrays it saw each batch's length, found a custom plan cheaper for small batches and
+  // planned each of those again (about 1.1 ms, where a batch of one executes in 0.3 ms).
+  const batch = JSON.stringify(
+    requests.map(({ hostId, from, to, stepSeconds, origin, known }) => ({
+      h: hostId,
+      f: from.toISOString(),
+      t: to.toISOString(),
+      s: stepSeconds,
+      o: origin.toISOString(),
+      ...(known === undefined
+        ? {}
+        : {
+            kv: known.version,
+            kf: known.coveredFromMs,
+            ku: known.coveredUntilMs,
+            hf: iso(known.fromMs),
+            ht: iso(known.toMs),
+          }),
+    })),
+  );
+  return CompiledQuery.raw(ROLLUP_BATCH, [batch]) as CompiledQuery<RollupPointRow>;
 }

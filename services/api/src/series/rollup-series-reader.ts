@@ -48,7 +48,7 @@ function batchReader(
   options: RequestCoalescerOptions,
 ): RequestCoalescer<RollupSeriesQuery, RollupPointRow[]> {
   return new RequestCoalescer(async (queries) => {
-    const { rows } = await rollupSeriesBatch(queries).execute(db);
+    const { rows } = await db.executeQuery(rollupSeriesBatch(queries));
     const byRequest = queries.map((): RollupPointRow[] => []);
     for (const row of rows) byRequest[row.n - 1]!.push(row);
     return byRequest;
