@@ -107,7 +107,11 @@ describe('series from the cache of whole 5-minute-rollup buckets', () => {
     await expectEveryRange();
     type Points = { points: { time: string; samples: number }[] };
     const before = JSON.parse((await expectEveryRange())[0]!) as Points;
-    const early = new Date(api.now.getTime() - 2 * 60 * MINUTE - 20_000);
+    // In the partial slot at the start of the first range (which starts 2 h 47 s ago), read raw: a
+    // sample a fixed time after the start fell, when a slot boundary came between the two, in a
+    // whole slot read from the rollup, where it shows only after maintenance.
+    const from = api.now.getTime() - 2 * 60 * MINUTE - 47_000;
+    const early = new Date(from + Math.floor((Math.ceil(from / SLOT) * SLOT - from) / 2));
     const recent = new Date(api.now.getTime() - 4_000);
     await insertSample(recent, 12.5);
     await insertSample(early, 77.25);
@@ -142,6 +146,30 @@ describe('series from the cache of whole 5-minute-rollup buckets', () => {
     await expectEveryRange();
     await insertSample(new Date(api.now.getTime() - 2_000), 3.75);
     await expectEveryRange();
+  });
+});
+
+describe('a series written from kept buckets', () => {
+  it('has the headers, in the same order, of a series the route sends through reply.send', async () => {
+    const now = api.now.getTime();
+    const get = (query: string) =>
+      api.app.inject({
+        method: 'GET',
+        url: `/api/v1/hosts/web-01/stats?${query}`,
+        headers: bearer(READ_TOKEN),
+      });
+    const from = new Date(now - 2 * 60 * MINUTE - 47_000).toISOString();
+    // buckets: the 5-minute rollup, written in pieces; a step from an unaligned start: raw, sent whole.
+    const pieces = await get(`from=${from}&to=${api.now.toISOString()}&buckets=24`);
+    const whole = await get(`from=${from}&to=${api.now.toISOString()}&step=600`);
+    expect(JSON.parse(pieces.body).source).toBe('rollup-5m');
+    expect(JSON.parse(whole.body).source).toBe('raw');
+    const varying = new Set(['date', 'content-length', 'x-ratelimit-remaining', 'x-ratelimit-reset']);
+    const headers = (res: typeof pieces) =>
+      Object.entries(res.headers).map(([name, value]) => [name, varying.has(name) ? '…' : value]);
+    expect(headers(pieces)).toEqual(headers(whole));
+    expect(pieces.headers['content-length']).toBe(String(Buffer.byteLength(pieces.body)));
+    expect(pieces.headers['content-security-policy']).toContain("default-src 'self'");
   });
 });
 
@@ -207,8 +235,8 @@ describe('SeriesBucketCache', () => {
     coveredUntilMs: SLOT,
     fromMs: 0,
     toMs: SLOT,
-    times: [0],
-    starts: [0],
+    times: new Float64Array(1),
+    starts: new Uint32Array(1),
     bytes: Buffer.alloc(bytes),
   });
 

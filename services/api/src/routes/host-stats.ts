@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ClientError } from '../http/client-error.js';
 import { errorResponses } from '../http/error-response.js';
+import { sendPieces } from '../http/send-pieces.js';
 import { DateTime, HostId, HostParams, Nullable, StringEnum } from '../schemas/common.js';
 import { seriesPointsJson, seriesRows } from '../queries/stats-series.js';
 import { RollupSeriesReader } from '../series/rollup-series-reader.js';
@@ -43,6 +44,7 @@ const StatsSeries = Type.Object(
 );
 
 const MAX_BUCKETS = 2000;
+const JSON_TYPE = 'application/json; charset=utf-8';
 const SLOT_SECONDS = 300;
 
 /**
@@ -131,21 +133,24 @@ export const hostStatsRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (a
       const prefix =
         `{"hostId":${JSON.stringify(hostId)},"from":"${from.toISOString()}","to":"${to.toISOString()}",` +
         `"stepSeconds":${stepSeconds},"source":"${source}","points":`;
-      let body: Buffer | string;
-      let empty: boolean;
-      if (source === 'rollup-5m') {
-        ({ body, empty } = await rollup.read({ hostId, from, to, stepSeconds, origin }, prefix));
-      } else {
-        const {
-          rows: [row],
-        } = await seriesPointsJson(rows).execute(ctx.db);
-        const points = row?.points ?? '[]';
-        body = `${prefix}${points}}`;
-        empty = points === '[]';
-      }
       // Samples are stored only for known hosts (and hosts are never deleted): only an empty series asks.
-      if (empty && !(await hostExists(ctx, hostId))) throw new ClientError(404, `no host ${hostId}`);
-      return reply.type('application/json; charset=utf-8').send(body as never);
+      const refuseUnknownHost = async (empty: boolean): Promise<void> => {
+        if (empty && !(await hostExists(ctx, hostId))) throw new ClientError(404, `no host ${hostId}`);
+      };
+      if (source === 'rollup-5m') {
+        const { pieces, length, empty } = await rollup.read(
+          { hostId, from, to, stepSeconds, origin },
+          prefix,
+        );
+        await refuseUnknownHost(empty);
+        return sendPieces(reply, JSON_TYPE, pieces, length);
+      }
+      const {
+        rows: [row],
+      } = await seriesPointsJson(rows).execute(ctx.db);
+      const points = row?.points ?? '[]';
+      await refuseUnknownHost(points === '[]');
+      return reply.type(JSON_TYPE).send(`${prefix}${points}}` as never);
     },
   );
 };

@@ -18,17 +18,41 @@ export interface RollupSeriesRequest {
   readonly origin: Date;
 }
 
-/** A response body and whether its series had no bucket. */
+/**
+ * A response body in pieces, to be written one after the other, and whether its series had no
+ * bucket. The kept buckets are a view of the cache's bytes, not a copy: a day of 288 buckets is
+ * about 68 KB, and copying it into one new buffer per response (and the collections those
+ * allocations brought on) cost more than anything else the process did per request but the write.
+ */
 export interface RollupSeriesBody {
-  readonly body: Buffer;
+  readonly pieces: readonly Buffer[];
+  /** The body's length in bytes. */
+  readonly length: number;
   readonly empty: boolean;
 }
 
+/**
+ * Consecutive buckets: their start times, and their JSON objects joined by commas in `bytes`, the
+ * object of `times[k]` starting at `starts[k] - offset` (a cache entry is one, with no offset).
+ */
+interface Buckets {
+  readonly times: Float64Array;
+  readonly starts: Uint32Array;
+  readonly offset?: number;
+  readonly bytes: Buffer;
+}
+
+const NO_BUCKETS: Buckets = {
+  times: new Float64Array(0),
+  starts: new Uint32Array(0),
+  bytes: Buffer.alloc(0),
+};
 const COMMA = Buffer.from(',');
+const END = Buffer.from(']}');
 const mod = (a: number, b: number): number => ((a % b) + b) % b;
 
 /** The first index of `times` (ascending) at or after `t`. */
-function lowerBound(times: readonly number[], t: number): number {
+function lowerBound(times: Float64Array, t: number): number {
   let lo = 0;
   let hi = times.length;
   while (lo < hi) {
@@ -37,6 +61,60 @@ function lowerBound(times: readonly number[], t: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** The buckets of `b` starting in `[fromMs, toMs)`, as views of its arrays and bytes. */
+function slice(b: Buckets, fromMs: number, toMs: number): Buckets {
+  const i = lowerBound(b.times, fromMs);
+  const j = Math.max(i, lowerBound(b.times, toMs));
+  if (i === 0 && j === b.times.length) return b;
+  if (i === j) return NO_BUCKETS;
+  const offset = b.offset ?? 0;
+  const base = b.starts[i]! - offset;
+  // The objects are joined by single commas: the one before bucket j ends the slice.
+  const end = j < b.times.length ? b.starts[j]! - offset - 1 : b.bytes.length;
+  return {
+    times: b.times.subarray(i, j),
+    starts: b.starts.subarray(i, j),
+    offset: offset + base,
+    bytes: b.bytes.subarray(base, end),
+  };
+}
+
+/** The buckets of the statement's rows, in their order. */
+function fromRows(rows: readonly RollupPointRow[]): Buckets {
+  const points = rows.filter((row) => row.bucket !== null && row.point !== null);
+  if (points.length === 0) return NO_BUCKETS;
+  const times = new Float64Array(points.length);
+  const starts = new Uint32Array(points.length);
+  let at = 0;
+  points.forEach((row, k) => {
+    times[k] = row.bucket!;
+    starts[k] = at;
+    at += Buffer.byteLength(row.point!) + 1;
+  });
+  return { times, starts, bytes: Buffer.from(points.map((row) => row.point).join(',')) };
+}
+
+/** `parts` in order as one new run of buckets (copied, so that it holds no other bytes alive). */
+function join(parts: readonly Buckets[]): Buckets {
+  const present = parts.filter((p) => p.times.length > 0);
+  if (present.length === 0) return NO_BUCKETS;
+  const count = present.reduce((n, p) => n + p.times.length, 0);
+  const times = new Float64Array(count);
+  const starts = new Uint32Array(count);
+  const bytes = Buffer.allocUnsafe(present.reduce((n, p) => n + p.bytes.length + 1, -1));
+  let k = 0;
+  let at = 0;
+  for (const part of present) {
+    if (at > 0) bytes[at++] = COMMA[0]!;
+    times.set(part.times, k);
+    const offset = part.offset ?? 0;
+    for (let i = 0; i < part.starts.length; i++) starts[k + i] = at + part.starts[i]! - offset;
+    k += part.times.length;
+    at += part.bytes.copy(bytes, at);
+  }
+  return { times, starts, bytes };
 }
 
 /**
@@ -131,53 +209,13 @@ async function readRollupSeries(
       ? known
       : undefined;
 
-  // The body in pieces, with each bucket's start time and where its object begins in the body.
-  const pieces: Buffer[] = [Buffer.from(`${prefix}[`)];
-  let length = pieces[0]!.length;
-  const times: number[] = [];
-  const starts: number[] = [];
-  const add = (piece: Buffer, pieceTimes: readonly number[], pieceStarts: readonly number[]): void => {
-    if (pieceTimes.length === 0) return;
-    if (times.length > 0) {
-      pieces.push(COMMA);
-      length += 1;
-    }
-    for (let i = 0; i < pieceTimes.length; i++) {
-      times.push(pieceTimes[i]!);
-      starts.push(length + pieceStarts[i]!);
-    }
-    pieces.push(piece);
-    length += piece.length;
-  };
-  const addFresh = (fresh: typeof rows): void => {
-    for (const row of fresh) {
-      if (row.bucket === null || row.point === null) continue;
-      add(Buffer.from(row.point), [row.bucket], [0]);
-    }
-  };
-  if (held === undefined) {
-    addFresh(rows);
-  } else {
-    const { entry: kept, fromMs, toMs } = held;
-    // Fresh rows lie before or after the held span: it is made of whole buckets, and the statement
-    // read no rollup row inside it and no raw sample inside the coverage.
-    addFresh(rows.filter((row) => row.bucket !== null && row.bucket < fromMs));
-    const i = lowerBound(kept.times, fromMs);
-    const j = lowerBound(kept.times, toMs);
-    if (j > i) {
-      const base = kept.starts[i]!;
-      const end = j < kept.times.length ? kept.starts[j]! - 1 : kept.bytes.length;
-      add(
-        kept.bytes.subarray(base, end),
-        kept.times.slice(i, j),
-        kept.starts.slice(i, j).map((s) => s - base),
-      );
-    }
-    addFresh(rows.filter((row) => row.bucket !== null && row.bucket >= toMs));
-  }
-  pieces.push(Buffer.from(']}'));
-  const body = Buffer.concat(pieces, length + 2);
-
+  // The body is the fresh buckets before a kept run, the kept run, and the fresh ones after it:
+  // the held span, or the whole buckets of this read once they are kept. Fresh rows lie outside
+  // the held span: it is made of whole buckets, and the statement read no rollup row inside it and
+  // no raw sample inside the coverage.
+  const fresh = fromRows(rows);
+  let kept = held === undefined ? NO_BUCKETS : slice(held.entry, held.fromMs, held.toMs);
+  let [keptFrom, keptTo] = held === undefined ? [Infinity, Infinity] : [held.fromMs, held.toMs];
   // Keep the whole buckets of this read, unless the entry already holds every one of them.
   const span =
     head?.version != null && head.covered_from !== null && head.covered_until !== null
@@ -187,21 +225,32 @@ async function readRollupSeries(
     span !== undefined &&
     !(held !== undefined && held.entry.fromMs <= span[0] && span[1] <= held.entry.toMs)
   ) {
-    const i = lowerBound(times, span[0]);
-    const j = lowerBound(times, span[1]);
-    const base = i < times.length ? starts[i]! : 0;
-    const end = j > i ? (j < times.length ? starts[j]! - 1 : length) : base;
+    const [lo, hi] = span;
+    kept = join([slice(fresh, lo, Math.min(hi, keptFrom)), kept, slice(fresh, Math.max(lo, keptTo), hi)]);
+    [keptFrom, keptTo] = span;
     cache.set(key, {
       version: head!.version!,
       coveredFromMs: head!.covered_from!,
       coveredUntilMs: head!.covered_until!,
-      fromMs: span[0],
-      toMs: span[1],
-      times: times.slice(i, j),
-      starts: starts.slice(i, j).map((s) => s - base),
-      // A copy, so that the entry does not keep the whole body alive.
-      bytes: Buffer.from(body.subarray(base, end)),
+      fromMs: lo,
+      toMs: hi,
+      times: kept.times,
+      starts: kept.starts,
+      bytes: kept.bytes,
     });
   }
-  return { body, empty: times.length === 0 };
+  const runs = [slice(fresh, -Infinity, keptFrom), kept, slice(fresh, keptTo, Infinity)].filter(
+    (run) => run.times.length > 0,
+  );
+  const pieces: Buffer[] = [Buffer.from(`${prefix}[`)];
+  for (const [i, run] of runs.entries()) {
+    if (i > 0) pieces.push(COMMA);
+    pieces.push(run.bytes);
+  }
+  pieces.push(END);
+  return {
+    pieces,
+    length: pieces.reduce((n, piece) => n + piece.length, 0),
+    empty: runs.length === 0,
+  };
 }

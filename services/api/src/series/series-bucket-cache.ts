@@ -11,9 +11,9 @@ export interface CachedBuckets {
   readonly fromMs: number;
   readonly toMs: number;
   /** Bucket starts in epoch milliseconds, oldest first. */
-  readonly times: readonly number[];
+  readonly times: Float64Array;
   /** Where each bucket's object starts in `bytes`; consecutive objects are separated by one comma. */
-  readonly starts: readonly number[];
+  readonly starts: Uint32Array;
   /** The objects, `{…},{…}`. */
   readonly bytes: Buffer;
 }
