@@ -50,5 +50,23 @@ describe('FleetSnapshot', () => {
     await snapshot.refresh();
     expect(reported.at(-1)).toEqual(expect.arrayContaining(['web-01', 'web-02']));
     expect(snapshot.host('web-01')?.status).toBe('offline');
+
+    // A renamed host and an alert that fires: each changes the host's digest, nothing else does.
+    await api.db
+      .updateTable('hosts')
+      .set({ hostname: 'web-01.renamed' })
+      .where('host_id', '=', 'web-01')
+      .execute();
+    await api.db
+      .updateTable('alerter_alerts')
+      .set({ state: 'firing', fired_at: now, updated_at: now })
+      .where('series_key', '=', 'memory:web-02')
+      .execute();
+    await snapshot.refresh();
+    expect([...reported.at(-1)!].sort()).toEqual(['web-01', 'web-02']);
+    expect(snapshot.host('web-01')?.hostname).toBe('web-01.renamed');
+    expect(snapshot.host('web-02')?.openAlerts).toBe(1);
+    await snapshot.refresh();
+    expect(reported).toHaveLength(4);
   });
 });
