@@ -6,15 +6,20 @@
 // token check, its limit raised to 100,000,000 a minute (API_RATE_LIMIT), as an operator would for
 // one client address making a load test's requests. Build first: npx tsc -b services/api
 // Run: node bench/api/run.mjs   (BENCH_SECONDS per measurement, default 10; BENCH_HOSTS, default 1000;
-// BENCH_KEEP=1 keeps the cluster in .hostwatch/bench-api for another run without seeding again)
+// BENCH_KEEP=1 keeps the cluster in .hostwatch/bench-api for another run without seeding again;
+// BENCH_ONLY=fleet,host,series measures only those groups, series being series-bursts, series-even
+// and series-fast; BENCH_SERVER_ARGS='--cpu-prof --cpu-prof-dir=DIR' (or --trace-gc, …) are node's
+// options for the servers' process; BENCH_TRACE=DIR records where the time went, every response
+// here and every series request, statement, collection and event-loop gap in the servers' process
+// (bench/api/server-trace.mjs), for node bench/api/trace-report.mjs DIR)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { Agent, get } from 'node:http';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -31,6 +36,42 @@ const root = repoRoot(fileURLToPath(new URL('.', import.meta.url)));
 const dir = join(root, '.hostwatch', 'bench-api');
 const keep = process.env.BENCH_KEEP === '1';
 const say = (line) => console.log(line);
+const only = new Set(
+  (process.env.BENCH_ONLY ?? 'fleet,host,series')
+    .split(',')
+    .flatMap((group) => (group === 'series' ? ['series-bursts', 'series-even', 'series-fast'] : [group])),
+);
+const traceDir = process.env.BENCH_TRACE;
+if (traceDir !== undefined) await mkdir(traceDir, { recursive: true });
+const epochNow = () => performance.timeOrigin + performance.now();
+// With BENCH_TRACE: each measurement's title, start and end, every response's end and latency (in
+// typed arrays allocated once, so that recording adds nothing for this process's collector to scan)
+// and this process's garbage collections, in epoch ms.
+const record =
+  traceDir === undefined
+    ? undefined
+    : { measurements: [], ends: new Float64Array(4e6), latencies: new Float32Array(4e6), n: 0, gcs: [] };
+if (record !== undefined) {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      record.gcs.push([performance.timeOrigin + e.startTime, e.duration, e.detail?.kind]);
+  }).observe({ entryTypes: ['gc'] });
+}
+/** Starts recording the responses of one measurement; returns what to call on each and at its end. */
+function recordMeasurement(title) {
+  const m = { title, start: epochNow(), first: record?.n ?? 0 };
+  return {
+    response(latency) {
+      if (record === undefined || record.n >= record.ends.length) return;
+      record.ends[record.n] = epochNow();
+      record.latencies[record.n++] = latency;
+    },
+    end() {
+      if (record === undefined) return;
+      record.measurements.push({ ...m, end: epochNow(), last: record.n });
+    },
+  };
+}
 
 if (!keep) await rm(dir, { recursive: true, force: true });
 await mkdir(dir, { recursive: true });
@@ -41,6 +82,10 @@ await admin.connect();
 await admin.query(`ALTER SYSTEM SET shared_buffers = '2GB'`);
 await admin.query(`ALTER SYSTEM SET effective_cache_size = '8GB'`);
 await admin.query(`ALTER SYSTEM SET max_parallel_workers_per_gather = 0`);
+// So that the cluster's log (postgres.log in its directory) shows any vacuum or checkpoint that ran
+// during a measurement.
+await admin.query(`ALTER SYSTEM SET log_autovacuum_min_duration = 0`);
+await admin.query(`ALTER SYSTEM SET log_checkpoints = on`);
 await admin.end();
 await cluster.stop();
 await cluster.start();
@@ -153,12 +198,21 @@ if (coverage === undefined) {
 await db.end();
 
 // The servers, in their own process.
-const server = spawn(process.execPath, [fileURLToPath(new URL('server.mjs', import.meta.url))], {
+const serverArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+const server = spawn(process.execPath, [...serverArgs, fileURLToPath(new URL('server.mjs', import.meta.url))], {
   env: { ...process.env, DATABASE_URL: url, API_TOKEN: TOKEN },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
-const [line] = await once(createInterface({ input: server.stdout }), 'line');
-const ports = JSON.parse(line);
+// The first line that is JSON gives the ports; what else the process prints (node's --trace-gc) goes
+// to DIR/server-stdout.txt with BENCH_TRACE, else nowhere.
+const serverOut = traceDir === undefined ? undefined : createWriteStream(join(traceDir, 'server-stdout.txt'));
+const ports = await new Promise((resolve) => {
+  let found;
+  createInterface({ input: server.stdout }).on('line', (line) => {
+    if (found === undefined && line.startsWith('{')) resolve((found = JSON.parse(line)));
+    else serverOut?.write(`${line}\n`);
+  });
+});
 const api = `http://127.0.0.1:${ports.api}`;
 const auth = { authorization: `Bearer ${TOKEN}` };
 const hostId = (i) => `host-${String(i).padStart(4, '0')}`;
@@ -169,10 +223,13 @@ const to24h = end.toISOString();
 
 function measure(title, options) {
   const load = loadavg()[0];
+  const trace = recordMeasurement(title);
   return new Promise((resolve, reject) => {
-    autocannon({ connections: 100, duration: SECONDS, ...options }, (err, result) =>
-      err ? reject(err) : resolve({ title, result, load }),
-    );
+    const instance = autocannon({ connections: 100, duration: SECONDS, ...options }, (err, result) => {
+      trace.end();
+      return err ? reject(err) : resolve({ title, result, load });
+    });
+    if (record !== undefined) instance.on('response', (_client, _status, _bytes, ms) => trace.response(ms));
   });
 }
 
@@ -185,6 +242,7 @@ function paced(title, { path, rate }) {
   const agent = new Agent({ keepAlive: true, maxSockets: 100 });
   const total = rate * SECONDS;
   const latencies = [];
+  const trace = recordMeasurement(title);
   let non2xx = 0;
   let errors = 0;
   let done = 0;
@@ -195,6 +253,7 @@ function paced(title, { path, rate }) {
     const settle = () => {
       if (++done < total) return;
       const seconds = (performance.now() - start) / 1000;
+      trace.end();
       latencies.sort((a, b) => a - b);
       const at = (q) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
       agent.destroy();
@@ -218,6 +277,7 @@ function paced(title, { path, rate }) {
           res.on('end', () => {
             if (res.statusCode < 200 || res.statusCode > 299) non2xx++;
             else latencies.push(performance.now() - dueAt);
+            trace.response(performance.now() - dueAt);
             settle();
           });
         }).on('error', () => {
@@ -236,7 +296,15 @@ const loadBefore = loadavg();
 const runs = [];
 const bare = { url: `http://127.0.0.1:${ports.bare}/bare` };
 const seriesPath = () => `/api/v1/hosts/${nextHost()}/stats?from=${from24h}&to=${to24h}&buckets=300`;
-// Warm up both servers and PostgreSQL's cache.
+// Warm up both servers and PostgreSQL's cache: every host's series once (a count, not a time: on a
+// cluster just started, 3 s reached only about half the hosts, whose first requests then read their
+// whole series during the measurement), then 3 s more.
+await measure('warm-up', {
+  url: api,
+  headers: auth,
+  amount: HOSTS,
+  requests: [{ setupRequest: (r) => ({ ...r, path: seriesPath() }) }],
+});
 await measure('warm-up', {
   url: api,
   headers: auth,
@@ -252,60 +320,66 @@ async function measureBeside(title, options, target) {
   runs.push({ ...(await measure(title, options)), beside, target });
 }
 
-await measureBeside(
-  'fleet list, one page of 100 hosts (GET /api/v1/hosts?limit=100)',
-  { url: `${api}/api/v1/hosts?limit=100`, headers: auth },
-  { what: 'fleet list >= 5,000 req/s with p99 <= 30 ms at 100 connections', rps: 5000, p99: 30 },
-);
-await measureBeside(
-  'fleet list, one page of 100 hosts, gzip as browsers ask (GET /api/v1/hosts?limit=100)',
-  { url: `${api}/api/v1/hosts?limit=100`, headers: { ...auth, 'accept-encoding': 'gzip, deflate, br' } },
-  {
-    what: 'fleet list, gzip as browsers ask, >= 5,000 req/s with p99 <= 30 ms at 100 connections',
-    rps: 5000,
-    p99: 30,
-  },
-);
-runs.push(
-  await measure('bare Fastify route sending the same bytes as a 100-host fleet page', {
-    url: `http://127.0.0.1:${ports.bare}/bare/fleet-page`,
-  }),
-);
-runs.push(
-  await measure('fleet list, all 1,000 hosts in one page (GET /api/v1/hosts?limit=1000)', {
-    url: `${api}/api/v1/hosts?limit=1000`,
-    headers: auth,
-  }),
-);
-await measureBeside(
-  'one host with its latest stats (GET /api/v1/hosts/{id}, hosts in turn)',
-  {
-    url: api,
-    headers: auth,
-    requests: [{ setupRequest: (r) => ({ ...r, path: `/api/v1/hosts/${nextHost()}` }) }],
-  },
-  {
-    what: 'one host with latest stats >= 5,000 req/s with p99 <= 30 ms at 100 connections',
-    rps: 5000,
-    p99: 30,
-  },
-);
-await measureBeside(
-  '24 h series of one host in 300 buckets, 200 requests/s offered (hosts in turn)',
-  {
-    url: api,
-    headers: auth,
-    overallRate: 200,
-    requests: [{ setupRequest: (r) => ({ ...r, path: seriesPath() }) }],
-  },
-  // Keeping up with the offered rate is part of the target.
-  {
-    what: '24 h series in 300 buckets p99 <= 50 ms at 200 req/s offered (and kept up with)',
-    rps: 195,
-    p99: 50,
-  },
-);
-{
+if (only.has('fleet')) {
+  await measureBeside(
+    'fleet list, one page of 100 hosts (GET /api/v1/hosts?limit=100)',
+    { url: `${api}/api/v1/hosts?limit=100`, headers: auth },
+    { what: 'fleet list >= 5,000 req/s with p99 <= 30 ms at 100 connections', rps: 5000, p99: 30 },
+  );
+  await measureBeside(
+    'fleet list, one page of 100 hosts, gzip as browsers ask (GET /api/v1/hosts?limit=100)',
+    { url: `${api}/api/v1/hosts?limit=100`, headers: { ...auth, 'accept-encoding': 'gzip, deflate, br' } },
+    {
+      what: 'fleet list, gzip as browsers ask, >= 5,000 req/s with p99 <= 30 ms at 100 connections',
+      rps: 5000,
+      p99: 30,
+    },
+  );
+  runs.push(
+    await measure('bare Fastify route sending the same bytes as a 100-host fleet page', {
+      url: `http://127.0.0.1:${ports.bare}/bare/fleet-page`,
+    }),
+  );
+  runs.push(
+    await measure('fleet list, all 1,000 hosts in one page (GET /api/v1/hosts?limit=1000)', {
+      url: `${api}/api/v1/hosts?limit=1000`,
+      headers: auth,
+    }),
+  );
+}
+if (only.has('host')) {
+  await measureBeside(
+    'one host with its latest stats (GET /api/v1/hosts/{id}, hosts in turn)',
+    {
+      url: api,
+      headers: auth,
+      requests: [{ setupRequest: (r) => ({ ...r, path: `/api/v1/hosts/${nextHost()}` }) }],
+    },
+    {
+      what: 'one host with latest stats >= 5,000 req/s with p99 <= 30 ms at 100 connections',
+      rps: 5000,
+      p99: 30,
+    },
+  );
+}
+if (only.has('series-bursts')) {
+  await measureBeside(
+    '24 h series of one host in 300 buckets, 200 requests/s offered (hosts in turn)',
+    {
+      url: api,
+      headers: auth,
+      overallRate: 200,
+      requests: [{ setupRequest: (r) => ({ ...r, path: seriesPath() }) }],
+    },
+    // Keeping up with the offered rate is part of the target.
+    {
+      what: '24 h series in 300 buckets p99 <= 50 ms at 200 req/s offered (and kept up with)',
+      rps: 195,
+      p99: 50,
+    },
+  );
+}
+if (only.has('series-even')) {
   const beside = await measure('bare', bare);
   runs.push({
     ...(await paced('24 h series of one host in 300 buckets, 200 requests/s offered evenly (hosts in turn)', {
@@ -320,17 +394,26 @@ await measureBeside(
     },
   });
 }
-runs.push(
-  await measure('24 h series of one host in 300 buckets, as fast as it goes', {
-    url: api,
-    headers: auth,
-    requests: [{ setupRequest: (r) => ({ ...r, path: seriesPath() }) }],
-  }),
-);
+if (only.has('series-fast')) {
+  runs.push(
+    await measure('24 h series of one host in 300 buckets, as fast as it goes', {
+      url: api,
+      headers: auth,
+      requests: [{ setupRequest: (r) => ({ ...r, path: seriesPath() }) }],
+    }),
+  );
+}
 
 server.kill('SIGTERM');
 await once(server, 'exit');
 await cluster.stop();
+if (record !== undefined) {
+  const { measurements, ends, latencies, n, gcs } = record;
+  await writeFile(
+    join(traceDir, 'client.json'),
+    JSON.stringify({ measurements, ends: [...ends.subarray(0, n)], latencies: [...latencies.subarray(0, n)], gcs }),
+  );
+}
 
 say('');
 say(

@@ -6,6 +6,9 @@ import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { ApiTokens, buildApp, createApiDb } from '@hostwatch/api';
 
+const trace = process.env.BENCH_TRACE
+  ? (await import('./server-trace.mjs')).startServerTrace(process.env.BENCH_TRACE)
+  : undefined;
 const db = createApiDb(process.env.DATABASE_URL, {
   maxConnections: Number(process.env.API_DB_CONNECTIONS ?? 8),
 });
@@ -16,6 +19,7 @@ const api = await buildApp({
   // The benchmark is one client address making far more than an operator's requests.
   rateLimitPerMinute: 100_000_000,
 });
+trace?.hook(api);
 await api.listen({ host: '127.0.0.1', port: 0 });
 
 const bare = Fastify({ logger: false });
@@ -36,5 +40,6 @@ process.stdout.write(
 process.on('SIGTERM', async () => {
   await Promise.all([api.close(), bare.close()]);
   await db.destroy();
+  await trace?.write();
   process.exit(0);
 });
