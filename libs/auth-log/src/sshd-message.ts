@@ -335,8 +335,8 @@ function make(
   );
 }
 
-function noise(r: Reader, t: string, s: number, e: number, known: readonly string[]): boolean {
-  for (const prefix of known) if (has(t, s, e, prefix)) return nothing(r);
+function noise(r: Reader, t: string, s: number, e: number, prefixes: readonly string[]): boolean {
+  for (const prefix of prefixes) if (has(t, s, e, prefix)) return nothing(r);
   return false;
 }
 
@@ -374,13 +374,7 @@ function isFast(t: string, a: number, b: number, fast: string | undefined): fast
 // Whether the address t[a, b), `::ffff:` removed, is `known`.
 function isKnown(t: string, a: number, b: number, known: string): boolean {
   const c = cleanStart(t, a, b);
-  return known.length === b - c && sameText(t, c, known);
-}
-
-function sameText(t: string, at: number, expected: string): boolean {
-  for (let i = expected.length - 1; i >= 0; i--)
-    if (t.charCodeAt(at + i) !== expected.charCodeAt(i)) return false;
-  return true;
+  return known.length === b - c && t.endsWith(known, b);
 }
 
 // The characters String.prototype.trimEnd and trimStart take: WhiteSpace and LineTerminator of ECMAScript.
