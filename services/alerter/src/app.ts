@@ -1,13 +1,13 @@
 import type { StreamLimits } from '@hostwatch/contract';
 import type { Database } from '@hostwatch/db';
-import { Opener, type CollectorKeyPair } from '@hostwatch/envelope';
+import type { CollectorKeyPair } from '@hostwatch/envelope';
 import type { Component } from '@hostwatch/lifecycle';
 import { connectWithBackoff, ensureTopology, type NatsCredentials } from '@hostwatch/nats';
 import { createMetricsRegistry, startOpsServer, type OpsServer, type Registry } from '@hostwatch/ops';
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from './clock.js';
-import { PgKeyRegistry } from './consume/pg-key-registry.js';
-import { StreamConsumer, type NatsConnection } from './consume/stream-consumer.js';
+import { StreamConsumer } from './consume/stream-consumer.js';
+import type { NatsConnection } from './consume/stream-reader.js';
 import { EvaluationTicker } from './evaluate/evaluation-ticker.js';
 import { Evaluator } from './evaluate/evaluator.js';
 import type { AlerterLog } from './log.js';
@@ -40,6 +40,8 @@ export interface AlerterOptions {
   readonly emailRetryMinMs?: number;
   readonly emailRetryMaxMs?: number;
   readonly emailGiveUpMs?: number;
+  /** Most stream messages evaluated in one transaction (default 5,000). */
+  readonly batchSize?: number;
 }
 
 /** The alerter's pieces, in start order, and what tests look at. */
@@ -143,11 +145,13 @@ export function buildAlerter(o: AlerterOptions): AlerterParts {
     {
       name: 'consumer',
       start: async () => {
-        const registry = new PgKeyRegistry(need(db, 'the database'));
         consumer = new StreamConsumer({
-          nc: need(nc, 'NATS'),
-          opener: new Opener({ collectorKeys: o.collectorKeys, registry }),
-          prefetchKeys: (pairs) => registry.prefetch(pairs),
+          natsUrl: o.natsUrl,
+          natsCredentials: o.natsCredentials,
+          databaseUrl: o.databaseUrl,
+          collectorKeys: o.collectorKeys,
+          replica: o.replica,
+          ...(o.batchSize === undefined ? {} : { batchSize: o.batchSize }),
           evaluator: need(evaluator, 'the evaluator'),
           log: o.log.child({ component: 'consumer' }),
           metrics,

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ENVELOPE_HEADERS, type HeaderSource, type Opener } from '@hostwatch/envelope';
-import type { Evaluator } from '../evaluate/evaluator.js';
+import type { HostMessageItem } from '../evaluate/evaluator.js';
 import type { AlerterLog } from '../log.js';
-import type { AlerterMetrics } from '../ops/alerter-metrics.js';
 import { openBatch, type OpenedBatch, type SealedStreamMessage } from './open-batch.js';
 
 /** A stream message with its acknowledgements, as a JetStream consumer hands it out. */
@@ -12,14 +11,51 @@ export interface PipelineMessage extends SealedStreamMessage {
   term(reason?: string): void;
 }
 
+/** Where a batch's opened messages are recorded: the evaluator. */
+export interface BatchRecorder {
+  /** Records the items in one transaction; resolves once it committed, rejects when it did not. */
+  handle(items: readonly HostMessageItem[]): Promise<void>;
+}
+
+/**
+ * A recorder that takes a batch in a form of its own, made as soon as the batch opened, so that
+ * the batch holds that (one string, for a recorder on another thread) rather than its items while
+ * it waits for the batch before it to be recorded.
+ */
+export interface PreparingRecorder<Prepared> {
+  prepare(items: readonly HostMessageItem[]): Prepared;
+  /** Records a prepared batch in one transaction; resolves once it committed, rejects when it did not. */
+  record(prepared: Prepared): Promise<void>;
+}
+
+/** A batch that opened, as it waits to be recorded: what to record, and the messages to acknowledge after. */
+interface OpenedForRecording {
+  readonly prepared: unknown;
+  /** The messages recorded by it, to acknowledge once it committed (or give back when it did not). */
+  readonly recorded: readonly PipelineMessage[];
+  /** How many of them are of each kind, for the metrics. */
+  readonly kinds: ReadonlyMap<string, number>;
+  /** Why some messages of the batch could not be opened now (the key registry failed), if any did not. */
+  readonly transient: unknown;
+  readonly size: number;
+}
+
+/** The metrics a {@link BatchPipeline} counts in: the alerter's, or a proxy to them on another thread. */
+export interface PipelineMetrics {
+  readonly messages: { inc(labels: { kind: string; result: string }, value?: number): void };
+  readonly batchSize: { observe(value: number): void };
+}
+
 /** Options of {@link BatchPipeline}. */
 export interface BatchPipelineOptions {
   readonly opener: Opener;
-  readonly evaluator: Evaluator;
+  readonly evaluator: BatchRecorder | PreparingRecorder<unknown>;
   /** Asked for the keys of a whole batch before its messages are opened, when given. */
   readonly prefetchKeys?: (pairs: readonly (readonly [string, string])[]) => Promise<void>;
   readonly log: AlerterLog;
-  readonly metrics?: AlerterMetrics;
+  readonly metrics?: PipelineMetrics;
+  /** Called after each batch with whether it was recorded, as {@link BatchPipeline.healthy} then says. */
+  readonly onSettled?: (healthy: boolean) => void;
   /** Most messages evaluated in one transaction (default 5,000: under a backlog, a few statements carry thousands of messages). */
   readonly batchSize?: number;
   /** Delay before a message is redelivered after a transient failure (default 5 s). */
@@ -50,6 +86,7 @@ export class BatchPipeline {
   readonly #batchSize: number;
   readonly #retryDelayMs: number;
   readonly #openSlice: number;
+  readonly #recorder: PreparingRecorder<unknown>;
   #pending: PipelineMessage[] = [];
   #opening: Promise<void> = Promise.resolve();
   #recording: Promise<void> = Promise.resolve();
@@ -62,6 +99,8 @@ export class BatchPipeline {
     this.#batchSize = options.batchSize ?? 5_000;
     this.#retryDelayMs = options.retryDelayMs ?? 5_000;
     this.#openSlice = options.openSlice ?? 250;
+    const recorder = options.evaluator;
+    this.#recorder = 'prepare' in recorder ? recorder : { prepare: (items) => items, record: (items) => recorder.handle(items as readonly HostMessageItem[]) };
   }
 
   /** Whether the last batch was committed (false while the database is failing). */
@@ -127,35 +166,46 @@ export class BatchPipeline {
       msg.term(r.reason);
     }
     for (const f of opened.failed) batch[f.index]!.nak(this.#retryDelayMs);
+    const waiting = this.#forRecording(batch, opened);
     const previous = this.#recording;
-    this.#recording = previous.then(() => this.#record(batch, opened));
+    this.#recording = previous.then(() => this.#record(waiting));
     // The next batch is opened while this one is recorded, but no further one.
     await previous;
   }
 
-  async #record(batch: readonly PipelineMessage[], opened: OpenedBatch): Promise<void> {
+  // What a batch keeps while it waits its turn: no more than its recorder's form and the messages to acknowledge.
+  #forRecording(batch: readonly PipelineMessage[], opened: OpenedBatch): OpenedForRecording {
+    const kinds = new Map<string, number>();
+    for (const item of opened.items) kinds.set(item.message.kind, (kinds.get(item.message.kind) ?? 0) + 1);
+    return {
+      prepared: this.#recorder.prepare(opened.items),
+      recorded: opened.itemIndexes.map((index) => batch[index]!),
+      kinds,
+      transient: opened.failed[0]?.err,
+      size: batch.length,
+    };
+  }
+
+  async #record(batch: OpenedForRecording): Promise<void> {
     const { log, metrics } = this.#o;
-    let transient: unknown = opened.failed[0]?.err;
-    metrics?.batchSize.observe(opened.items.length);
+    let transient = batch.transient;
+    metrics?.batchSize.observe(batch.recorded.length);
     let committed = true;
     try {
-      await this.#o.evaluator.handle(opened.items);
+      await this.#recorder.record(batch.prepared);
     } catch (err) {
       transient = err;
       committed = false;
     }
-    for (const index of opened.itemIndexes) {
-      if (committed) batch[index]!.ack();
-      else batch[index]!.nak(this.#retryDelayMs);
+    for (const msg of batch.recorded) {
+      if (committed) msg.ack();
+      else msg.nak(this.#retryDelayMs);
     }
-    if (metrics) {
-      const byKind = new Map<string, number>();
-      for (const item of opened.items) byKind.set(item.message.kind, (byKind.get(item.message.kind) ?? 0) + 1);
-      for (const [kind, n] of byKind) metrics.messages.inc({ kind, result: committed ? 'ok' : 'retry' }, n);
-    }
+    if (metrics) for (const [kind, n] of batch.kinds) metrics.messages.inc({ kind, result: committed ? 'ok' : 'retry' }, n);
     this.#lastBatchOk = transient === undefined;
+    this.#o.onSettled?.(this.#lastBatchOk);
     if (transient !== undefined && !this.#stopping) {
-      log.warn({ err: transient, messages: batch.length }, 'cannot record messages now; redelivering later');
+      log.warn({ err: transient, messages: batch.size }, 'cannot record messages now; redelivering later');
       await sleep(this.#retryDelayMs);
     }
   }
