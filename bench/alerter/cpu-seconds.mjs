@@ -39,3 +39,18 @@ export async function natsCpuSeconds(natsDir) {
   }
   return 0;
 }
+
+// CPU seconds used so far by each thread of this process, by thread id, from the scheduler's
+// nanosecond count (/proc/self/task/*/schedstat): the service's main thread has the process id,
+// its stream worker and V8's helper threads others.
+export async function threadCpuSeconds() {
+  const threads = {};
+  for (const tid of await readdir('/proc/self/task')) {
+    try {
+      threads[tid] = Number((await readFile(`/proc/self/task/${tid}/schedstat`, 'utf8')).split(' ')[0]) / 1e9;
+    } catch {
+      continue;
+    }
+  }
+  return threads;
+}

@@ -11,7 +11,8 @@
 // Besides wall-clock rates it prints CPU time (this process, and every PostgreSQL process of the
 // cluster from /proc, and nats-server's for the whole pipeline), since the machine may be shared. Target: 20,000 stats messages/s.
 // Build first: npx tsc -b services/alerter
-// Run: node bench/alerter/run.mjs [--hosts 10000] [--rounds 5] [--batch 5000] [--peers 500,2000] [--naive 2000] [--only evaluator|pipeline] [--profile DIR]
+// Run: node bench/alerter/run.mjs [--hosts 10000] [--rounds 5] [--batch 5000] [--peers 500,2000] [--naive 2000] [--only evaluator|pipeline|service] [--profile DIR]
+// (--only service: the whole service alone, without the consumer's peers run without JetStream)
 // --profile DIR writes a V8 CPU profile of each measured section (and only of it, not of sealing or
 // publishing) to DIR, named after the section; `node --cpu-prof` would mix in the set-up.
 import { Buffer } from 'node:buffer';
@@ -22,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { natsCpuSeconds, postgresCpuSeconds } from './cpu-seconds.mjs';
+import { natsCpuSeconds, postgresCpuSeconds, threadCpuSeconds } from './cpu-seconds.mjs';
 import { Session } from 'node:inspector/promises';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
@@ -50,19 +51,84 @@ const T0 = Date.parse('2026-11-23T10:00:00Z');
 
 let profiles = 0;
 
-// Starts a CPU profile of this thread when --profile is given; the function returned writes it to DIR.
-async function profileSection() {
+// Starts a CPU profile of this thread when --profile is given, and of each worker thread started
+// meanwhile whose script matches `workers` (the service's stream worker); the function returned
+// stops them and keeps them for writing to DIR.
+async function profileSection({ workers } = {}) {
   if (!opt.profile) return async () => undefined;
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
-  return async (label) => {
-    const { profile } = await session.post('Profiler.stop');
+  // Worker threads are profiled through the NodeWorker domain, one inspector session per worker.
+  const threads = [];
+  let nextId = 1;
+  const replies = new Map();
+  const toWorker = (thread, method, params = {}) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      replies.set(id, { resolve, reject });
+      session.post('NodeWorker.sendMessageToWorker', { sessionId: thread.sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
+    });
+  if (workers) {
+    session.on('NodeWorker.receivedMessageFromWorker', ({ params }) => {
+      const m = JSON.parse(params.message);
+      const waiting = replies.get(m.id);
+      if (!waiting) return;
+      replies.delete(m.id);
+      if (m.error) waiting.reject(new Error(m.error.message));
+      else waiting.resolve(m.result);
+    });
+    session.on('NodeWorker.attachedToWorker', ({ params }) => {
+      const thread = { sessionId: params.sessionId, name: params.workerInfo.url.split('/').pop().replace(/\.m?js$/, '') };
+      // Workers started from now on wait for this; any other is let go at once.
+      if (!workers.test(params.workerInfo.url)) {
+        void toWorker(thread, 'Runtime.runIfWaitingForDebugger').catch(() => undefined);
+        return;
+      }
+      threads.push(thread);
+      thread.started = toWorker(thread, 'Profiler.enable')
+        .then(() => toWorker(thread, 'Profiler.start'))
+        .then(() => toWorker(thread, 'Runtime.runIfWaitingForDebugger'));
+    });
+    await session.post('NodeWorker.enable', { waitForDebuggerOnStart: true });
+  }
+  return async (label, cut) => {
+    const stopped = [['', (await session.post('Profiler.stop')).profile]];
+    for (const thread of threads) {
+      await thread.started;
+      stopped.push([` (${thread.name} thread)`, (await toWorker(thread, 'Profiler.stop')).profile]);
+    }
     session.disconnect();
-    profiles += 1;
-    await writeFile(join(opt.profile, `${profiles}-${label.trim().replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.cpuprofile`), JSON.stringify(profile));
+    // Written at the end, so writing one does not take time from the section measured after it.
+    const keep = (name, p) => {
+      profiles += 1;
+      unwritten.push({ file: join(opt.profile, `${profiles}-${name.trim().replace(/[^a-z0-9]+/gi, '-').slice(0, 80)}.cpuprofile`), profile: p });
+    };
+    for (const [thread, profile] of stopped) {
+      if (!cut) keep(label + thread, profile);
+      else for (const [name, p] of cutProfile(profile, cut.at)) keep(`${label}, ${name === 'before' ? cut.before : cut.after}${thread}`, p);
+    }
   };
+}
+
+// Splits a V8 CPU profile at `atUs` (microseconds on the monotonic clock, as process.hrtime and the profiler's timestamps).
+function cutProfile(profile, atUs) {
+  const parts = { before: { samples: [], timeDeltas: [], startTime: profile.startTime, endTime: atUs }, after: { samples: [], timeDeltas: [], startTime: atUs, endTime: profile.endTime } };
+  let t = profile.startTime;
+  const last = { before: profile.startTime, after: atUs };
+  profile.samples.forEach((sample, i) => {
+    t += profile.timeDeltas[i];
+    const side = t < atUs ? 'before' : 'after';
+    parts[side].samples.push(sample);
+    parts[side].timeDeltas.push(t - last[side]);
+    last[side] = t;
+  });
+  return Object.entries(parts).map(([name, p]) => [name, { nodes: profile.nodes, ...p }]);
+}
+const unwritten = [];
+async function writeProfiles() {
+  for (const { file, profile } of unwritten.splice(0)) await writeFile(file, JSON.stringify(profile));
 }
 
 // Runs `work` and reports messages per second of wall clock and of CPU time (this process plus PostgreSQL).
@@ -118,7 +184,7 @@ try {
   say(`rules file: ${HOSTS} clients parsed and validated in ${Math.round(performance.now() - t)} ms`);
 
   // (1) The evaluator alone, beside its peers.
-  if (opt.only !== 'pipeline') {
+  if (opt.only !== 'pipeline' && opt.only !== 'service') {
     const items = [];
     for (let r = 0; r < ROUNDS; r++) for (let h = 0; h < HOSTS; h++) items.push({ hostId: `h${h}`, messageId: `h${h}:${r}`, message: stats(`h${h}`, r) });
     const runEvaluator = async (name, batch, messages, quiet = false) => {
@@ -216,9 +282,11 @@ try {
       if (acked !== total) throw new Error(`acked ${acked} of ${total}`);
       await direct.destroy();
     };
-    await runDirect('direct_overlapped', true);
-    await runDirect('direct_sequential', false);
-    await runDirect('direct_unsliced', true, 0);
+    if (opt.only !== 'service') {
+      await runDirect('direct_overlapped', true);
+      await runDirect('direct_sequential', false);
+      await runDirect('direct_unsliced', true, 0);
+    }
 
     // (2b) The whole service from a backlog in the stream.
     const nc = await connect({ servers: nats.url });
@@ -244,7 +312,7 @@ try {
     const parts = buildAlerter({
       natsUrl: nats.url, databaseUrl: url, collectorKeys: collector, rulesFile, rulesMaxBytes: 64 * 1024 * 1024,
       email: { host: '127.0.0.1', port: 9, secure: false, user: undefined, password: undefined, from: 'bench@example.com', connectTimeoutMs: 1000, handoverTimeoutMs: 1000, finalReplyTimeoutMs: 1000 },
-      replica: 'bench', log: silentLog, clock: Date.now, emailRetryMinMs: 3_600_000,
+      replica: 'bench', log: silentLog, clock: Date.now, emailRetryMinMs: 3_600_000, batchSize: BATCH,
     });
     // The ack floor, and CPU time at its marks, are watched from a worker thread (ack-floor-watch.mjs),
     // whose polls are not held up by the service's work on this thread. (The service runs in this
@@ -271,13 +339,16 @@ try {
     };
     // Started outside the measurement (parsing 10,000 clients takes seconds); what it acked while starting is not counted.
     const watcher = watch();
-    const profiled = await profileSection();
+    const profiled = await profileSection({ workers: /stream-worker\.js$/ });
+    // Threads started by the service (its stream worker) are those not there before it started.
+    const threadsBefore = await threadCpuSeconds();
     const stop = await startAlerter(parts);
     const start = await watcher.next();
     const firstRound = await watcher.next();
     const last = await watcher.next();
     await watcher.done();
-    await profiled('whole pipeline');
+    // One profile, cut at the first-round mark afterwards (stopping and starting one in between would take this thread's time).
+    await profiled('whole pipeline', { at: firstRound.monoUs, before: 'start and first round', after: 'later rounds' });
     const span = (label, n, from, to) => {
       const ms = to.at - from.at;
       const nodeS = to.nodeS - from.nodeS;
@@ -289,6 +360,16 @@ try {
     span('whole pipeline (consume, open, validate, evaluate, commit, ack), every round', total - start.floor, start, last);
     span('  of which the first round (every host key derived, as after a start)', HOSTS - start.floor, start, firstRound);
     const laterMs = span('  of which the rounds after the first', total - HOSTS, firstRound, last);
+    // Which thread bounds it: the service's main thread (the process id), its stream worker, this
+    // benchmark's ack-floor watcher, and the threads Node and V8 start with the process (V8's garbage
+    // collection helpers, libuv's pool).
+    const threadName = (tid) =>
+      Number(tid) === process.pid ? 'main' : tid === last.watcherTid ? 'ack-floor watcher' : tid in threadsBefore ? `helper ${tid}` : `stream worker ${tid}`;
+    const perThread = Object.entries(last.threads)
+      .map(([tid, s]) => [tid, s - (firstRound.threads[tid] ?? 0)])
+      .filter(([, s]) => s >= 0.05)
+      .sort((a, b) => b[1] - a[1]);
+    say(`    node CPU by thread in those rounds: ${perThread.map(([tid, s]) => `${threadName(tid)} ${s.toFixed(2)} s (${Math.round((s * 1000 * 100) / laterMs)} % of the wall clock)`).join(', ')}`);
     const kept = ((total - HOSTS) * 1000) / laterMs;
     say(`target: keeps up with 20,000 stats messages/s (${HOSTS} hosts x 5 rules, whole pipeline, rounds after the first): ${rate(total - HOSTS, laterMs)} messages/s: ${kept >= 20_000 ? 'met' : 'NOT met'}`);
     const sizes = (await parts.metrics.batchSize.get()).values;
@@ -299,6 +380,7 @@ try {
     await nc.close();
     await db.destroy();
   }
+  await writeProfiles();
 } finally {
   await nats.stop();
   await cluster.stop();
