@@ -38,8 +38,9 @@ export function parseSshdMessage(message: string, knownSource?: string): SshdMes
  * {@link parseSshdMessage} for a scanner: reads a message where it lies, `text` from `start` to `end` (a line inside
  * a large chunk), into its own fields, reused from message to message. The common messages are read in place by
  * index arithmetic: nothing is copied but the fields the event holds, and the peer's address is the known peer's own
- * string when the text names it. Searches that may run past `end` (they find the same, and are bounded by it) are
- * only made for words the line holds; the rare messages are read from a copy of the message alone.
+ * string when the text names it. A search for a word may run past `end` to the word's next place in the chunk,
+ * which is remembered for the lines before it (see NextWord); the rare messages are read from a copy of the message
+ * alone.
  */
 export class SshdMessageReader {
   event: SshdEventKind | undefined = undefined;
@@ -267,13 +268,43 @@ function has(t: string, at: number, end: number, word: string): boolean {
   return stop <= end && t.endsWith(word, stop);
 }
 
-// Index of `word` in t[from, end), else -1. String.prototype.indexOf may look past `end` (up to the next occurrence
-// in the chunk): callers search for words their line normally holds.
-function indexIn(t: string, word: string, from: number, end: number): number {
-  if (from + word.length > end) return -1;
-  const at = t.indexOf(word, from);
-  return at >= 0 && at + word.length <= end ? at : -1;
+/**
+ * The next place of a word in a text, remembered: String.prototype.indexOf cannot stop at the end of a line inside a
+ * chunk, so a search for a word the rest of the line does not hold goes on to its next place in the chunk, and one
+ * remembered search serves every later one that starts before that place. A word absent from many lines (crafted
+ * ones, `logger -t sshd` can write them) so costs one pass over the chunk, not one per line.
+ */
+class NextWord {
+  readonly #word: string;
+  #text = '';
+  #from = 0;
+  #at = -1;
+
+  constructor(word: string) {
+    this.#word = word;
+  }
+
+  /** Index of the word in t[from, end), else -1. */
+  in(t: string, from: number, end: number): number {
+    const length = this.#word.length;
+    if (from + length > end) return -1;
+    let at = this.#at;
+    // The same text (the same chunk: compared by identity first), and no place of the word between the remembered
+    // search's start and this one's.
+    if (!(t === this.#text && from >= this.#from && (at < 0 || from <= at))) {
+      at = t.indexOf(this.#word, from);
+      this.#text = t;
+      this.#from = from;
+      this.#at = at;
+    }
+    return at >= 0 && at + length <= end ? at : -1;
+  }
 }
+
+const FROM = new NextWord(' from ');
+const RHOST = new NextWord(' rhost=');
+const USER = new NextWord(' user=');
+const CLOSE = new NextWord(')');
 
 // Index of the first space in t[from, end), else `end`. A space search stops at the next line's header at the latest.
 function spaceIn(t: string, from: number, end: number): number {
@@ -660,7 +691,7 @@ function authResult(
   let chosenPort: number | undefined;
   let chosenFast = false;
   let rank = 0;
-  let at = indexIn(t, ' from ', forAt + 4, e);
+  let at = FROM.in(t, forAt + 4, e);
   while (at >= 0) {
     const full = fromCandidate(t, at, e, fast);
     if (full >= 0) {
@@ -680,7 +711,7 @@ function authResult(
       // A candidate that ends the message holds no ` from ` after its own (an address, ` port <n>`, ` sshN`).
       if (candidateEnd === e) break;
     }
-    at = indexIn(t, ' from ', at + 6, e);
+    at = FROM.in(t, at + 6, e);
   }
   if (chosen < 0) return false;
   let userStart = forAt + 5;
@@ -751,11 +782,11 @@ function pamModule(r: Reader, t: string, s: number, e: number): boolean {
   const c = t.charCodeAt(at);
   if (c === 97 && has(t, at, e, 'authentication failure; ')) {
     // Fixed fields first (logname uid euid tty ruser rhost), then `user=` which may be attacker text: read forward.
-    const rhostAt = indexIn(t, ' rhost=', at, e);
+    const rhostAt = RHOST.in(t, at, e);
     if (rhostAt < 0) return set(r, 'failed', undefined, undefined, undefined, undefined, false, 0);
     const a = rhostAt + 7;
     const end = spaceIn(t, a, e);
-    const userAt = indexIn(t, ' user=', end, e);
+    const userAt = USER.in(t, end, e);
     let user = userAt < 0 ? undefined : t.slice(userAt + 6, e);
     if (user === undefined) {
       // No `user=`: pam_unix names the account only when it exists; fall back on `ruser=` when set.
@@ -783,10 +814,10 @@ function pamModule(r: Reader, t: string, s: number, e: number): boolean {
 // The first `)` followed by `: ` in t[s, e), by way of the single character `)`, which String.prototype.indexOf
 // finds several times faster than a word (the module's name is short, so the first `)` is nearly always the one).
 function closeParenColon(t: string, s: number, e: number): number {
-  let at = t.indexOf(')', s);
-  while (at >= 0 && at < e && !(at + 2 < e && t.charCodeAt(at + 1) === 58 && t.charCodeAt(at + 2) === 32))
-    at = t.indexOf(')', at + 1);
-  return at >= 0 && at < e ? at : -1;
+  let at = CLOSE.in(t, s, e);
+  while (at >= 0 && !(at + 2 < e && t.charCodeAt(at + 1) === 58 && t.charCodeAt(at + 2) === 32))
+    at = CLOSE.in(t, at + 1, e);
+  return at;
 }
 
 // The last index >= `from` where `word` starts at or before `before`, all of it before `end`, else -1. By hand:
