@@ -22,6 +22,8 @@ import { join } from 'node:path';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { migrateToLatest } from '@hostwatch/db';
@@ -44,6 +46,14 @@ const only = new Set(
 const traceDir = process.env.BENCH_TRACE;
 if (traceDir !== undefined) await mkdir(traceDir, { recursive: true });
 const epochNow = () => performance.timeOrigin + performance.now();
+// This process's garbage from the measurements before (the fleet measurements alone make over a
+// million requests) was collected during the series offered at 200 requests/s, which make little of
+// their own: traced, full collections of up to 78 ms in the bursts, and 13-18 of 5-23 ms in the
+// even offer, each counted in the latencies of the requests it held up. Those two start after a
+// full collection. (Not the others: after a forced one, V8 shrinks the heap, and the client of a
+// measurement at 10,000 requests/s then collected several times as often.)
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc');
 // With BENCH_TRACE: each measurement's title, start and end, every response's end and latency (in
 // typed arrays allocated once, so that recording adds nothing for this process's collector to scan)
 // and this process's garbage collections, in epoch ms.
@@ -199,10 +209,14 @@ await db.end();
 
 // The servers, in their own process.
 const serverArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
-const server = spawn(process.execPath, [...serverArgs, fileURLToPath(new URL('server.mjs', import.meta.url))], {
-  env: { ...process.env, DATABASE_URL: url, API_TOKEN: TOKEN },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const server = spawn(
+  process.execPath,
+  [...serverArgs, fileURLToPath(new URL('server.mjs', import.meta.url))],
+  {
+    env: { ...process.env, DATABASE_URL: url, API_TOKEN: TOKEN },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 // The first line that is JSON gives the ports; what else the process prints (node's --trace-gc) goes
 // to DIR/server-stdout.txt with BENCH_TRACE, else nowhere.
 const serverOut = traceDir === undefined ? undefined : createWriteStream(join(traceDir, 'server-stdout.txt'));
@@ -255,7 +269,8 @@ function paced(title, { path, rate }) {
       const seconds = (performance.now() - start) / 1000;
       trace.end();
       latencies.sort((a, b) => a - b);
-      const at = (q) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+      const at = (q) =>
+        Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
       agent.destroy();
       resolve({
         title,
@@ -291,7 +306,6 @@ function paced(title, { path, rate }) {
   });
 }
 
-
 const loadBefore = loadavg();
 const runs = [];
 const bare = { url: `http://127.0.0.1:${ports.bare}/bare` };
@@ -312,11 +326,23 @@ await measure('warm-up', {
   requests: [{ setupRequest: (r) => ({ ...r, path: seriesPath() }) }],
 });
 await measure('warm-up', { ...bare, duration: 2 });
+// And the fleet list and one host's routes: measured cold, the first of their ten seconds (the
+// routes' code compiled, their first pages built) had p99 about 100 ms and made the whole p99.
+if (only.has('fleet'))
+  await measure('warm-up', { url: `${api}/api/v1/hosts?limit=100`, headers: auth, duration: 2 });
+if (only.has('host'))
+  await measure('warm-up', {
+    url: api,
+    headers: auth,
+    duration: 2,
+    requests: [{ setupRequest: (r) => ({ ...r, path: `/api/v1/hosts/${nextHost()}` }) }],
+  });
 
 // Each measurement with a target (issue 6) follows a bare-route measurement of its own, so that
 // the two figures of a row saw the same machine.
-async function measureBeside(title, options, target) {
+async function measureBeside(title, options, target, { collectFirst = false } = {}) {
   const beside = await measure('bare', bare);
+  if (collectFirst) collectGarbage();
   runs.push({ ...(await measure(title, options)), beside, target });
 }
 
@@ -377,10 +403,12 @@ if (only.has('series-bursts')) {
       rps: 195,
       p99: 50,
     },
+    { collectFirst: true },
   );
 }
 if (only.has('series-even')) {
   const beside = await measure('bare', bare);
+  collectGarbage();
   runs.push({
     ...(await paced('24 h series of one host in 300 buckets, 200 requests/s offered evenly (hosts in turn)', {
       path: seriesPath,
@@ -411,7 +439,12 @@ if (record !== undefined) {
   const { measurements, ends, latencies, n, gcs } = record;
   await writeFile(
     join(traceDir, 'client.json'),
-    JSON.stringify({ measurements, ends: [...ends.subarray(0, n)], latencies: [...latencies.subarray(0, n)], gcs }),
+    JSON.stringify({
+      measurements,
+      ends: [...ends.subarray(0, n)],
+      latencies: [...latencies.subarray(0, n)],
+      gcs,
+    }),
   );
 }
 
