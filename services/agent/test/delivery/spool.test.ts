@@ -144,7 +144,7 @@ describe('Spool', () => {
     const [segment] = (await readdir(dir)).filter((f) => f.endsWith('.seg'));
     const path = join(dir, segment!);
     const bytes = await readFile(path);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     await writeFile(path, bytes);
     await expect(spool.peek(10)).rejects.toBeInstanceOf(SpoolCorruptError);
     await expect(spool.peek(10)).rejects.toThrow(/damaged on disk/);
