@@ -22,8 +22,6 @@ import { join } from 'node:path';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { migrateToLatest } from '@hostwatch/db';
@@ -46,14 +44,6 @@ const only = new Set(
 const traceDir = process.env.BENCH_TRACE;
 if (traceDir !== undefined) await mkdir(traceDir, { recursive: true });
 const epochNow = () => performance.timeOrigin + performance.now();
-// This process's garbage from the measurements before (the fleet measurements alone make over a
-// million requests) was collected during the series offered at 200 requests/s, which make little of
-// their own: traced, full collections of up to 78 ms in the bursts, and 13-18 of 5-23 ms in the
-// even offer, each counted in the latencies of the requests it held up. Those two start after a
-// full collection. (Not the others: after a forced one, V8 shrinks the heap, and the client of a
-// measurement at 10,000 requests/s then collected several times as often.)
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc');
 // With BENCH_TRACE: each measurement's title, start and end, every response's end and latency (in
 // typed arrays allocated once, so that recording adds nothing for this process's collector to scan)
 // and this process's garbage collections, in epoch ms.
@@ -340,9 +330,8 @@ if (only.has('host'))
 
 // Each measurement with a target (issue 6) follows a bare-route measurement of its own, so that
 // the two figures of a row saw the same machine.
-async function measureBeside(title, options, target, { collectFirst = false } = {}) {
+async function measureBeside(title, options, target) {
   const beside = await measure('bare', bare);
-  if (collectFirst) collectGarbage();
   runs.push({ ...(await measure(title, options)), beside, target });
 }
 
@@ -403,12 +392,10 @@ if (only.has('series-bursts')) {
       rps: 195,
       p99: 50,
     },
-    { collectFirst: true },
   );
 }
 if (only.has('series-even')) {
   const beside = await measure('bare', bare);
-  collectGarbage();
   runs.push({
     ...(await paced('24 h series of one host in 300 buckets, 200 requests/s offered evenly (hosts in turn)', {
       path: seriesPath,
