@@ -11,7 +11,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { natsCpuSeconds, postgresCpuSeconds, threadCpuSeconds } from './cpu-seconds.mjs';
 
-const { url, marks, pgDir, natsDir } = workerData;
+const { url, marks, near, pgDir, natsDir } = workerData;
 // This thread's id (its CPU is the benchmark's, not the service's); read synchronously, on this thread.
 const watcherTid = readlinkSync('/proc/thread-self').split('/').pop();
 const nc = await connect({ servers: url });
@@ -26,13 +26,24 @@ const snapshot = async () => {
   return { at, monoUs, watcherTid, nodeS: (cpu.user + cpu.system) / 1e6, threads: await threadCpuSeconds(), pgS: await postgresCpuSeconds(pgDir), natsS: await natsCpuSeconds(natsDir) };
 };
 parentPort.postMessage({ floor: await floor(), ...(await snapshot()) });
+// Every 5 ms within `near` messages of a mark, every 25 ms before: each poll is a JetStream API
+// request, and polling every 5 ms throughout took about 5 µs of this process's CPU (and some of
+// nats-server's) per message measured, on a machine with two cores.
+// A service that stopped acknowledging (a broken build) fails the benchmark instead of holding
+// the machine's benchmark lock for good.
+const STALL_MS = 120_000;
+let seen = -1;
+let since = performance.now();
 for (const mark of marks) {
   for (;;) {
-    if ((await floor()) >= mark) {
+    const at = await floor();
+    if (at >= mark) {
       parentPort.postMessage({ mark, ...(await snapshot()) });
       break;
     }
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (at !== seen) [seen, since] = [at, performance.now()];
+    else if (performance.now() - since > STALL_MS) throw new Error(`the alerter acknowledged nothing for ${STALL_MS / 1000} s (ack floor ${at}, waiting for ${mark})`);
+    await new Promise((resolve) => setTimeout(resolve, mark - at > near ? 25 : 5));
   }
 }
 await nc.close();

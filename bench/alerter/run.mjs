@@ -316,9 +316,9 @@ try {
     });
     // The ack floor, and CPU time at its marks, are watched from a worker thread (ack-floor-watch.mjs),
     // whose polls are not held up by the service's work on this thread. (The service runs in this
-    // process, so node's CPU includes the watcher's polls, a few milliseconds.)
+    // process, so node's CPU includes the watcher's polls; the CPU by thread shows them apart.)
     const watch = () => {
-      const worker = new Worker(new URL('./ack-floor-watch.mjs', import.meta.url), { workerData: { url: nats.url, marks: [HOSTS, total], pgDir, natsDir } });
+      const worker = new Worker(new URL('./ack-floor-watch.mjs', import.meta.url), { workerData: { url: nats.url, marks: [HOSTS, total], near: 2 * BATCH, pgDir, natsDir } });
       const events = [];
       let wake = () => undefined;
       worker.on('message', (m) => {
