@@ -34,7 +34,8 @@ export { MainThreadLink, RecordingFailedError, type LinkPort } from './consume/m
 export { decodeOpenedItems, encodeOpenedItems } from './consume/opened-items.js';
 export type { FromStreamWorker, StreamWorkerData, ThreadLogLevel, ToStreamWorker } from './consume/worker-protocol.js';
 export { BatchPipeline, type BatchPipelineOptions, type BatchRecorder, type PipelineMessage, type PipelineMetrics, type PreparingRecorder } from './consume/batch-pipeline.js';
-export { ReceivedMessage, type AckPublisher } from './consume/received-message.js';
+export { ReceivedMessage, headerBlockOf, type AckPublisher } from './consume/received-message.js';
+export { NO_ENVELOPE_HEADERS, envelopeHeadersOf, type EnvelopeHeaderValues } from './consume/envelope-header-block.js';
 export { openBatch, type OpenBatchOptions, type OpenedBatch, type RefusedMessage, type SealedStreamMessage } from './consume/open-batch.js';
 export { stepAlert, type AlertSeriesState, type AlertStep, type AlertTiming, type AlertTransition, type Observation } from './evaluate/alert-step.js';
 export { AlertBook, seriesKey, type AlertOwner, type SeriesObservation, type StoredAlertRow } from './evaluate/alert-book.js';

@@ -221,7 +221,8 @@ describe('the stream worker thread', () => {
     });
     try {
       await waitFor('the first deliveries', async () => ((await consumerState()).delivered > 0 ? true : undefined), { timeoutMs: 30_000 });
-      expect(await alerter.kill('SIGTERM')).toBe(0);
+      const code = await alerter.kill('SIGTERM');
+      expect(code, alerter.output()).toBe(0);
     } finally {
       await alerter.kill('SIGKILL');
     }
@@ -229,6 +230,6 @@ describe('the stream worker thread', () => {
     // Message i carries the sample of T0 + i * 10 s: whatever was acknowledged, its sample is recorded.
     const { ackFloor } = await consumerState();
     const [progress] = await world.db.selectFrom('alerter_host_progress').select(['last_stats_time']).execute();
-    expect(progress?.last_stats_time?.getTime()).toBeGreaterThanOrEqual(T0 + (ackFloor - 1) * 10_000);
+    expect(progress?.last_stats_time?.getTime() ?? Number.NEGATIVE_INFINITY, `ack floor ${ackFloor}\n${alerter.output()}`).toBeGreaterThanOrEqual(T0 + (ackFloor - 1) * 10_000);
   });
 });

@@ -1,6 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { ENVELOPE_HEADERS } from '@hostwatch/envelope';
 import type { PipelineMessage } from './batch-pipeline.js';
+import { NO_ENVELOPE_HEADERS, envelopeHeadersOf, type EnvelopeHeaderValues } from './envelope-header-block.js';
 
 /** The part of a NATS connection an acknowledgement needs. */
 export interface AckPublisher {
@@ -14,31 +15,55 @@ const ACK = new TextEncoder().encode('+ACK');
 const NAK = new TextEncoder().encode('-NAK');
 
 /**
+ * The bytes of a message's header block, null when it has none, or undefined when the message is
+ * not laid out as @nats-io/jetstream 3 lays it out (its JsMsgImpl keeps the core message as `msg`,
+ * which keeps headers and payload as `_rdata` and the length of the headers as `_msg.hdr`).
+ */
+export function headerBlockOf(msg: JsMsg): Uint8Array | null | undefined {
+  const core = (msg as unknown as { readonly msg?: { readonly _rdata?: unknown; readonly _msg?: { readonly hdr?: unknown } } }).msg;
+  const bytes = core?._rdata;
+  const length = core?._msg?.hdr;
+  if (!(bytes instanceof Uint8Array) || typeof length !== 'number') return undefined;
+  return length > 0 ? bytes.subarray(0, length) : null;
+}
+
+// Through the public API when the block cannot be read: nats.js throws on a header line it finds
+// invalid, which then counts as no headers (the message is refused as malformed).
+function decodedHeadersOf(msg: JsMsg): EnvelopeHeaderValues {
+  try {
+    const h = msg.headers;
+    if (!h) return NO_ENVELOPE_HEADERS;
+    return {
+      [ENVELOPE_HEADERS.messageId]: h.get(ENVELOPE_HEADERS.messageId),
+      [ENVELOPE_HEADERS.hostId]: h.get(ENVELOPE_HEADERS.hostId),
+      [ENVELOPE_HEADERS.hostKeyId]: h.get(ENVELOPE_HEADERS.hostKeyId),
+      [ENVELOPE_HEADERS.collectorKeyId]: h.get(ENVELOPE_HEADERS.collectorKeyId),
+    };
+  } catch {
+    return NO_ENVELOPE_HEADERS;
+  }
+}
+
+/**
  * A JetStream message reduced, as it arrives, to what opening and acknowledging it need: the
- * sealed bytes, the subject, the four envelope headers and the reply subject its acknowledgement
- * goes to. The `JsMsg` is let go at once: it keeps its decoded headers (a map, arrays and strings,
- * about 1 KB) for as long as it lives, and a message waits a batch or two to be opened and its
- * transaction to commit, long enough for all of that to be copied by the young generation's
- * collector and then promoted, which cost the stream worker more than opening the message.
+ * sealed bytes, the subject, the four envelope headers (read from the header block in place,
+ * {@link envelopeHeadersOf}) and the reply subject its acknowledgement goes to. The `JsMsg` is
+ * let go at once: a message waits a batch or two to be opened and its transaction to commit, long
+ * enough for what it holds to be copied by the young generation's collector and then promoted.
  */
 export class ReceivedMessage implements PipelineMessage {
   readonly data: Uint8Array;
   readonly subject: string;
-  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly headers: EnvelopeHeaderValues;
   // The reply subject acknowledgements are published to; the JsMsg itself only if it has none to read.
   readonly #ackTo: string | JsMsg;
   readonly #nc: AckPublisher;
 
   constructor(msg: JsMsg, nc: AckPublisher) {
-    const h = msg.headers;
     this.data = msg.data;
     this.subject = msg.subject;
-    this.headers = {
-      [ENVELOPE_HEADERS.messageId]: h?.get(ENVELOPE_HEADERS.messageId),
-      [ENVELOPE_HEADERS.hostId]: h?.get(ENVELOPE_HEADERS.hostId),
-      [ENVELOPE_HEADERS.hostKeyId]: h?.get(ENVELOPE_HEADERS.hostKeyId),
-      [ENVELOPE_HEADERS.collectorKeyId]: h?.get(ENVELOPE_HEADERS.collectorKeyId),
-    };
+    const block = headerBlockOf(msg);
+    this.headers = block === undefined ? decodedHeadersOf(msg) : block === null ? NO_ENVELOPE_HEADERS : envelopeHeadersOf(block);
     // JsMsg's implementation has the reply subject, its type does not name it.
     const reply = (msg as { readonly reply?: unknown }).reply;
     this.#ackTo = typeof reply === 'string' && reply.length > 0 ? reply : msg;
