@@ -133,6 +133,8 @@ describe('the stream worker thread', () => {
       await shortenAckWait();
       const hosts = [await world.host('app'), await world.host('db')];
       let crashed = false;
+      // Both messages wait in the stream before the worker starts, so its first batch holds both.
+      await publishRound(hosts, T0);
       const { consumer, workers, records } = await startConsumer(async (items, evaluator, worker) => {
         if (!crashed) {
           crashed = true;
@@ -142,7 +144,6 @@ describe('the stream worker thread', () => {
         await evaluator.handle(items);
       });
       try {
-        await publishRound(hosts, T0);
         await waitFor('the worker to die with its batch', () => (crashed && workers.length >= 2 ? true : undefined));
         // Delivered, recorded nowhere, so acknowledged nowhere.
         expect(await consumerState()).toMatchObject({ ackFloor: 0, ackPending: 2 });
