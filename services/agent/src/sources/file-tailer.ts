@@ -39,7 +39,16 @@ interface SavedFilePosition {
   readonly path: string;
   readonly fingerprint: string;
   readonly offset: number;
+  /**
+   * The files reading turned to after that one, oldest first, with lines delivered but not all committed: should
+   * the saved file be gone when the agent starts (truncated with no copy), reading resumes at the oldest of them
+   * still there. Absent when there are none.
+   */
+  readonly after?: readonly string[];
 }
+
+/** Most fingerprints kept in {@link SavedFilePosition.after}. */
+const MAX_AFTER = 16;
 
 interface LiveFile {
   readonly handle: FileHandle;
@@ -174,7 +183,8 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
         this.#saveQueued = false;
         const committed = this.#committed;
         if (committed === undefined) return;
-        const saved: SavedFilePosition = { version: 1, path: this.path, ...committed };
+        const after = this.#deliveredOrder.slice(1, 1 + MAX_AFTER);
+        const saved: SavedFilePosition = { version: 1, path: this.path, ...committed, ...(after.length > 0 ? { after } : {}) };
         await this.#positions.save(this.#key, saved);
       });
     return this.#saving;
@@ -222,11 +232,16 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     const end = this.#deliveredEnd;
     const allCommitted =
       committed === undefined || end === undefined || (end.fingerprint === committed.fingerprint && end.offset === committed.offset);
-    if (first !== undefined && first.fingerprint !== end?.fingerprint && first.fingerprint !== committed?.fingerprint && allCommitted) {
-      // Reading turns to another file with everything before it acknowledged: its start is saved before its lines
-      // go out, so a restart finds this file again among the rotated ones even if the one before is gone.
-      this.#committed = { fingerprint: first.fingerprint, offset: first.offset };
-      this.#deliveredOrder = [first.fingerprint];
+    if (first !== undefined && first.fingerprint !== end?.fingerprint && first.fingerprint !== committed?.fingerprint) {
+      // Reading turns to another file. Its fingerprint is saved before its lines go out, so a restart finds this file
+      // again among the rotated ones even if the one before is gone: as the position itself when everything before
+      // it was acknowledged, else as the file that follows the saved one.
+      if (allCommitted) {
+        this.#committed = { fingerprint: first.fingerprint, offset: first.offset };
+        this.#deliveredOrder = [first.fingerprint];
+      } else if (this.#deliveredOrder.at(-1) !== first.fingerprint) {
+        this.#deliveredOrder.push(first.fingerprint);
+      }
       await this.#save();
     }
     for (let at = 0; at < lines.length && !this.#stopped; at += this.#maxLines) {
@@ -248,6 +263,7 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     const saved = this.#fromStart ? undefined : await this.#loadSaved();
     if (saved !== undefined) {
       this.#committed = { fingerprint: saved.fingerprint, offset: saved.offset };
+      // The files saved as read after it (`after`) are delivered again, and so noted again, as reading reaches them.
       this.#deliveredOrder = [saved.fingerprint];
     }
     const live = await this.#openLive();
@@ -273,6 +289,10 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     } else if (live !== undefined && live.splitter.fingerprint === saved.fingerprint) {
       live.splitter = new LineSplitter(this.path, saved.offset, saved.fingerprint);
     }
+    if (this.#queue.length === 0 && (await this.#resumeAfter(saved, live))) {
+      this.#live = live;
+      return;
+    }
     if (this.#queue.length === 0) {
       this.#log.warn(
         { path: this.path, fingerprint: saved.fingerprint, offset: saved.offset },
@@ -289,7 +309,25 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     this.#live = live;
   }
 
-  async #loadSaved(): Promise<SavedFilePosition | undefined> {
+  /**
+   * The saved file is gone, but reading had turned to later files before the stop: reading resumes at the oldest of
+   * them still there, rotated (drained first, from its start) or at the path. Returns whether one was found.
+   */
+  async #resumeAfter(saved: SavedFilePosition & { after: readonly string[] }, live: LiveFile | undefined): Promise<boolean> {
+    for (const fingerprint of saved.after) {
+      const atPath = live !== undefined && live.splitter.fingerprint === fingerprint;
+      if (!atPath) this.#queue = await this.#rotatedAfter(fingerprint, 0, new Set([live?.splitter.fingerprint]), false);
+      if (!atPath && this.#queue.length === 0) continue;
+      this.#log.info(
+        { path: this.path, fingerprint: saved.fingerprint, resumedAt: atPath ? this.path : this.#queue[0]?.file.path },
+        'the file of the saved position is gone; reading resumes at the file read after it',
+      );
+      return true;
+    }
+    return false;
+  }
+
+  async #loadSaved(): Promise<(SavedFilePosition & { after: readonly string[] }) | undefined> {
     const value = await this.#positions.load(this.#key);
     if (value === undefined) return undefined;
     const v = value as Partial<SavedFilePosition>;
@@ -304,7 +342,11 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     ) {
       throw new PositionFileError(this.#positions.fileOf(this.#key), 'not a saved file position');
     }
-    return { version: 1, path: this.path, fingerprint: v.fingerprint, offset: v.offset };
+    const after = v.after ?? [];
+    if (!Array.isArray(after) || !after.every((f): f is string => typeof f === 'string')) {
+      throw new PositionFileError(this.#positions.fileOf(this.#key), 'not a saved file position ("after" is not a list of fingerprints)');
+    }
+    return { version: 1, path: this.path, fingerprint: v.fingerprint, offset: v.offset, after };
   }
 
   async #openLive(): Promise<LiveFile | undefined> {

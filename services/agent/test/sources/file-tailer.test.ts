@@ -225,6 +225,34 @@ describe('FileTailer: files replaced under it', () => {
     expect(log.records.some((r) => r.level === 'warn' && /no longer there/.test(r.message))).toBe(true);
   });
 
+  it('when the saved file is gone, resumes at the file read after it, rotated while stopped', async () => {
+    const { path, stateDir } = await setup();
+    appendNumbered(path, 1, 3);
+    const log = recordingLogger();
+    // Batches of one line; the broker acknowledged the first only.
+    const first = startTail({ path, stateDir, maxBatchLines: 1, log }, (_batch, index) => index === 0);
+    await first.until('3 lines', (lines) => lines.length === 3);
+    // Cut with no copy: lines 2 and 3 (delivered, not acknowledged) are lost with it, and the saved position's file
+    // is gone for good. Line 4 starts the content read after it.
+    await truncate(path, 0);
+    appendNumbered(path, 4, 4);
+    await first.until('line 4', (lines) => lines.length === 4);
+    await first.stop();
+    // While stopped: the file read after the saved one grows and is rotated away and compressed.
+    appendNumbered(path, 5, 7);
+    await rename(path, `${path}.1`);
+    await writeFile(`${path}.1.gz`, gzipSync(await readFile(`${path}.1`)));
+    await unlink(`${path}.1`);
+    appendNumbered(path, 8, 9);
+    const second = startTail({ path, stateDir, log });
+    await second.until('lines 4..9', (lines) => lines.length >= 6);
+    expect(deliveredNumbers(second.lines)).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(second.lines[0]?.file).toBe(`${path}.1.gz`);
+    // Line 4 again under the position it had: downstream takes it for the same event.
+    expect(second.lines[0]?.position).toEqual(first.lines[3]?.position);
+    expect(log.records.some((r) => /reading resumes at the file read after it/.test(r.message))).toBe(true);
+  });
+
   it('takes a file deleted and created again while stopped as a new file, whatever inode it got', async () => {
     const { path, stateDir } = await setup();
     appendNumbered(path, 1, 5);
