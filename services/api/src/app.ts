@@ -106,9 +106,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
       statusCode: 429,
     }),
   });
-  const authenticate: onRequestAsyncHookHandler = bearerAuth(deps.tokens);
   app.addHook('onRoute', (route) => {
-    if (route.config?.scope === undefined) return;
+    const scope = route.config?.scope;
+    if (scope === undefined) return;
+    const authenticate: onRequestAsyncHookHandler = bearerAuth(deps.tokens, scope);
     route.onRequest = [...(route.onRequest === undefined ? [] : [route.onRequest].flat()), authenticate];
     if (route.schema) route.schema = { ...route.schema, security: [{ [BEARER_SCHEME]: [] }] };
   });

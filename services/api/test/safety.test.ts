@@ -60,13 +60,25 @@ describe('authentication, headers and errors', () => {
     ).toBe(200);
   });
 
-  it('sends security headers on API responses and on the dashboard', async () => {
-    for (const url of ['/api/v1/hosts', '/']) {
-      const res = await api.app.inject({ method: 'GET', url, headers: bearer(READ_TOKEN) });
+  it('sends security headers on API responses, the dashboard, errors and 404s', async () => {
+    const series = `/api/v1/hosts/web-01/stats?buckets=24&from=${new Date(api.now.getTime() - 7_200_000).toISOString()}`;
+    for (const [url, headers, status] of [
+      ['/api/v1/hosts', bearer(READ_TOKEN), 200],
+      ['/', {}, 200],
+      // A series from the 5-minute rollup is written in pieces, its head by the route.
+      [series, bearer(READ_TOKEN), 200],
+      ['/api/v1/hosts', {}, 401],
+      ['/api/v1/admin/quarantine', bearer(READ_TOKEN), 403],
+      ['/api/v1/hosts?limit=0', bearer(READ_TOKEN), 400],
+      ['/api/v1/nothing-here', bearer(READ_TOKEN), 404],
+    ] as const) {
+      const res = await api.app.inject({ method: 'GET', url, headers });
+      expect(res.statusCode, url).toBe(status);
       expect(res.headers['content-security-policy']).toContain("default-src 'self'");
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
       expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['x-powered-by']).toBeUndefined();
     }
   });
 
@@ -214,6 +226,7 @@ describe('failures and limits', () => {
       });
       expect(limited.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
       expect(limited.headers['retry-after']).toBeDefined();
+      expect(limited.headers['x-content-type-options']).toBe('nosniff');
     } finally {
       await api.close();
     }

@@ -24,13 +24,13 @@ function refuse(reply: FastifyReply, status: 401 | 403, message: string): Fastif
 }
 
 /**
- * An `onRequest` hook that admits a request to a route with a `scope` only with a bearer token of
- * that scope (admin tokens may also read): 401 without a known token, 403 with too small a scope.
+ * An `onRequest` hook for a route that needs `needed`: it admits a request only with a bearer token
+ * of that scope (admin tokens may also read): 401 without a known token, 403 with too small a scope.
+ * One hook per route, made when the route is added, so that no request looks its scope up
+ * (`request.routeOptions` builds a new object on every read).
  */
-export function bearerAuth(tokens: ApiTokens): onRequestAsyncHookHandler {
+export function bearerAuth(tokens: ApiTokens, needed: TokenScope): onRequestAsyncHookHandler {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
-    const needed = request.routeOptions.config.scope;
-    if (needed === undefined) return;
     const header = request.headers.authorization;
     const match = header === undefined ? null : BEARER.exec(header);
     if (!match?.[1]) return refuse(reply, 401, 'an Authorization: Bearer <token> header is required');

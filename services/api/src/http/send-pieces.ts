@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
 
 /**
@@ -14,18 +15,16 @@ export function sendPieces(
   length: number,
 ): void {
   reply.hijack();
+  // The reply's headers (security headers, rate limit) and then these two, as reply.send orders
+  // them, written into the head in one call: nothing is set on Node's response before it, so
+  // writeHead does not store them in the response first (securityHeaders sets its headers on the
+  // reply for that reason).
+  reply.header('content-type', contentType);
+  reply.header('content-length', String(length));
   const res = reply.raw;
-  // The reply's own headers (rate limit) over those already on the response (security headers),
-  // as reply.send does; only what differs is set again (each set validates name and value).
-  const headers = reply.getHeaders();
-  for (const name in headers) {
-    const value = headers[name];
-    if (value !== undefined && res.getHeader(name) !== value) res.setHeader(name, value);
-  }
-  res.setHeader('content-type', contentType);
-  res.setHeader('content-length', length);
-  res.writeHead(200);
+  res.writeHead(200, reply.getHeaders() as OutgoingHttpHeaders);
   // Writes of one turn go out together: Node corks the socket on the first and uncorks on the next tick.
-  for (const piece of pieces) res.write(piece);
-  res.end();
+  const last = pieces.length - 1;
+  for (let i = 0; i < last; i++) res.write(pieces[i]);
+  res.end(pieces[last]);
 }
