@@ -44,6 +44,18 @@ const RAW_COLUMNS = sql`
   max(disk_max_used_percent) AS disk_max`;
 
 /**
+ * The source {@link seriesRows} reads for buckets of `stepSeconds` from `origin`: the hourly rollup
+ * for steps of an hour or more, the 5-minute rollup with raw edges for whole 5-minute steps on
+ * 5-minute boundaries, else raw samples.
+ */
+export function seriesSource(stepSeconds: number, origin: Date): SeriesSource {
+  if (stepSeconds >= 3600) return 'hourly';
+  // Whole 5-minute slots never straddle two buckets when buckets are whole slots on slot boundaries.
+  if (stepSeconds % SLOT_SECONDS === 0 && origin.getTime() % (SLOT_SECONDS * 1000) === 0) return 'rollup-5m';
+  return 'raw';
+}
+
+/**
  * The statement of a host's buckets in `[from, to)` of `stepSeconds` from `origin`, oldest first,
  * and the source it reads: the hourly rollup (steps of an hour or more), the 5-minute rollup with
  * raw edges (whole 5-minute steps on 5-minute boundaries), or raw samples.
@@ -56,7 +68,8 @@ export function seriesRows(
   origin: Date,
 ): { source: SeriesSource; rows: RawBuilder<SeriesRow> } {
   const width = sql`make_interval(secs => ${stepSeconds})`;
-  if (stepSeconds >= 3600) {
+  const source = seriesSource(stepSeconds, origin);
+  if (source === 'hourly') {
     return {
       source: 'hourly',
       rows: sql<SeriesRow>`
@@ -66,8 +79,7 @@ export function seriesRows(
          GROUP BY 1 ORDER BY 1`,
     };
   }
-  // Whole 5-minute slots never straddle two buckets when buckets are whole slots on slot boundaries.
-  if (stepSeconds % SLOT_SECONDS === 0 && origin.getTime() % (SLOT_SECONDS * 1000) === 0) {
+  if (source === 'rollup-5m') {
     // Whole slots inside the rollup's coverage come from host_stats_5m; the slot cut by `from`
     // or `to` and anything before or after the coverage come from raw samples, so every
     // bucket holds exactly the samples in the range.
@@ -170,7 +182,18 @@ export interface RollupPointRow {
 const ROLLUP_PART = sql`
   bucket AS t, samples, cpu_samples, cpu_sum, cpu_max, mem_sum, mem_max, swap_sum, swap_max, load1_sum, load1_max, disk_max`;
 const ms = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8`);
-const iso = (ms: number) => new Date(ms).toISOString();
+// The ISO form of a time on a 5-minute boundary (a rollup series' origin and held bounds): such
+// times are few, so their texts are kept (and all forgotten should there be many).
+const slotIsos = new Map<number, string>();
+const slotIso = (ms: number): string => {
+  let text = slotIsos.get(ms);
+  if (text === undefined) {
+    if (slotIsos.size >= 10_000) slotIsos.clear();
+    text = new Date(ms).toISOString();
+    slotIsos.set(ms, text);
+  }
+  return text;
+};
 
 // The statement's text, compiled once: it is the same for every batch, whose requests are its one
 // parameter ($1, JSON), so one prepared statement; and the same string each time, so looking up its
@@ -237,24 +260,22 @@ export function rollupSeriesBatch(requests: readonly RollupSeriesQuery[]): Compi
   // The requests as one JSON parameter, not an array per field: the planner estimates a JSON record
   // set at a fixed size whatever it holds, so the prepared statement settles on one generic plan.
   // With arrays it saw each batch's length, found a custom plan cheaper for small batches and
-  // planned each of those again (about 1.1 ms, where a batch of one executes in 0.3 ms).
-  const batch = JSON.stringify(
-    requests.map(({ hostId, from, to, stepSeconds, origin, known }) => ({
-      h: hostId,
-      f: from.toISOString(),
-      t: to.toISOString(),
-      s: stepSeconds,
-      o: origin.toISOString(),
-      ...(known === undefined
-        ? {}
-        : {
-            kv: known.version,
-            kf: known.coveredFromMs,
-            ku: known.coveredUntilMs,
-            hf: iso(known.fromMs),
-            ht: iso(known.toMs),
-          }),
-    })),
-  );
+  // planned each of those again (about 1.1 ms, where a batch of one executes in 0.3 ms). Written
+  // as text rather than through an object per request and JSON.stringify, which with the times'
+  // ISO forms was 4 % of the process's time serving series as fast as it could.
+  let batch = '[';
+  for (let i = 0; i < requests.length; i++) {
+    const { hostId, from, to, stepSeconds, origin, known } = requests[i]!;
+    batch +=
+      `${i === 0 ? '' : ','}{"h":${JSON.stringify(hostId)},"f":"${from.toISOString()}","t":"${to.toISOString()}",` +
+      `"s":${stepSeconds},"o":"${slotIso(origin.getTime())}"`;
+    if (known !== undefined) {
+      batch +=
+        `,"kv":${JSON.stringify(known.version)},"kf":${JSON.stringify(known.coveredFromMs)},` +
+        `"ku":${JSON.stringify(known.coveredUntilMs)},"hf":"${slotIso(known.fromMs)}","ht":"${slotIso(known.toMs)}"`;
+    }
+    batch += '}';
+  }
+  batch += ']';
   return CompiledQuery.raw(ROLLUP_BATCH, [batch]) as CompiledQuery<RollupPointRow>;
 }

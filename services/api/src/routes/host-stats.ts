@@ -4,7 +4,7 @@ import { ClientError } from '../http/client-error.js';
 import { errorResponses } from '../http/error-response.js';
 import { sendPieces } from '../http/send-pieces.js';
 import { DateTime, HostId, HostParams, Nullable, StringEnum } from '../schemas/common.js';
-import { seriesPointsJson, seriesRows } from '../queries/stats-series.js';
+import { seriesPointsJson, seriesRows, seriesSource } from '../queries/stats-series.js';
 import { RollupSeriesReader } from '../series/rollup-series-reader.js';
 import { SeriesBucketCache } from '../series/series-bucket-cache.js';
 import { resolveRange } from './time-range.js';
@@ -62,7 +62,15 @@ export function chooseStep(
   const rangeSeconds = (to.getTime() - from.getTime()) / 1000;
   const exact = Math.max(10, Math.ceil(rangeSeconds / (buckets ?? 300)));
   if (exact < 240 || exact >= 3600) return { stepSeconds: exact, origin: from };
-  return { stepSeconds: Math.max(1, Math.round(exact / SLOT_SECONDS)) * SLOT_SECONDS, origin: new Date(0) };
+  return { stepSeconds: Math.max(1, Math.round(exact / SLOT_SECONDS)) * SLOT_SECONDS, origin: EPOCH };
+}
+
+// The clock's 5-minute boundaries' origin; never changed (nothing calls a setter on an origin).
+const EPOCH = new Date(0);
+
+// Samples are stored only for known hosts (and hosts are never deleted): only an empty series asks.
+async function refuseUnknownHost(ctx: RouteContext, hostId: string): Promise<void> {
+  if (!(await hostExists(ctx, hostId))) throw new ClientError(404, `no host ${hostId}`);
 }
 
 async function hostExists(ctx: RouteContext, hostId: string): Promise<boolean> {
@@ -128,28 +136,24 @@ export const hostStatsRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (a
           'querystring.step',
         );
       }
-      const { source, rows } = seriesRows(hostId, from, to, stepSeconds, origin);
+      const source = seriesSource(stepSeconds, origin);
       // The envelope in the schema's order; PostgreSQL writes the points as JSON text.
       const prefix =
         `{"hostId":${JSON.stringify(hostId)},"from":"${from.toISOString()}","to":"${to.toISOString()}",` +
         `"stepSeconds":${stepSeconds},"source":"${source}","points":`;
-      // Samples are stored only for known hosts (and hosts are never deleted): only an empty series asks.
-      const refuseUnknownHost = async (empty: boolean): Promise<void> => {
-        if (empty && !(await hostExists(ctx, hostId))) throw new ClientError(404, `no host ${hostId}`);
-      };
       if (source === 'rollup-5m') {
         const { pieces, length, empty } = await rollup.read(
           { hostId, from, to, stepSeconds, origin },
           prefix,
         );
-        await refuseUnknownHost(empty);
+        if (empty) await refuseUnknownHost(ctx, hostId);
         return sendPieces(reply, JSON_TYPE, pieces, length);
       }
       const {
         rows: [row],
-      } = await seriesPointsJson(rows).execute(ctx.db);
+      } = await seriesPointsJson(seriesRows(hostId, from, to, stepSeconds, origin).rows).execute(ctx.db);
       const points = row?.points ?? '[]';
-      await refuseUnknownHost(points === '[]');
+      if (points === '[]') await refuseUnknownHost(ctx, hostId);
       return reply.type(JSON_TYPE).send(`${prefix}${points}}` as never);
     },
   );

@@ -48,7 +48,6 @@ const NO_BUCKETS: Buckets = {
   bytes: Buffer.alloc(0),
 };
 const COMMA = Buffer.from(',');
-const END = Buffer.from(']}');
 const mod = (a: number, b: number): number => ((a % b) + b) % b;
 
 /** The first index of `times` (ascending) at or after `t`. */
@@ -213,7 +212,6 @@ async function readRollupSeries(
   // the held span, or the whole buckets of this read once they are kept. Fresh rows lie outside
   // the held span: it is made of whole buckets, and the statement read no rollup row inside it and
   // no raw sample inside the coverage.
-  const fresh = fromRows(rows);
   let kept = held === undefined ? NO_BUCKETS : slice(held.entry, held.fromMs, held.toMs);
   let [keptFrom, keptTo] = held === undefined ? [Infinity, Infinity] : [held.fromMs, held.toMs];
   // Keep the whole buckets of this read, unless the entry already holds every one of them.
@@ -226,6 +224,7 @@ async function readRollupSeries(
     !(held !== undefined && held.entry.fromMs <= span[0] && span[1] <= held.entry.toMs)
   ) {
     const [lo, hi] = span;
+    const fresh = fromRows(rows);
     kept = join([slice(fresh, lo, Math.min(hi, keptFrom)), kept, slice(fresh, Math.max(lo, keptTo), hi)]);
     [keptFrom, keptTo] = span;
     cache.set(key, {
@@ -239,18 +238,50 @@ async function readRollupSeries(
       bytes: kept.bytes,
     });
   }
-  const runs = [slice(fresh, -Infinity, keptFrom), kept, slice(fresh, keptTo, Infinity)].filter(
-    (run) => run.times.length > 0,
-  );
-  const pieces: Buffer[] = [Buffer.from(`${prefix}[`)];
-  for (const [i, run] of runs.entries()) {
-    if (i > 0) pieces.push(COMMA);
-    pieces.push(run.bytes);
+  return body(prefix, rows, kept.bytes, keptFrom, keptTo);
+}
+
+/**
+ * `prefix`, `[`, the fresh buckets before `keptFrom`, the kept run, the fresh ones from `keptTo`
+ * on, and `]}`, joined by commas. The fresh buckets (usually the two partial ones at the range's
+ * ends) are written as text around the kept bytes, so a response is three pieces: two small
+ * buffers and a view of the kept ones.
+ */
+function body(
+  prefix: string,
+  rows: readonly RollupPointRow[],
+  kept: Buffer,
+  keptFrom: number,
+  keptTo: number,
+): RollupSeriesBody {
+  let before = `${prefix}[`;
+  let after = '';
+  let any = false;
+  let i = 0;
+  for (; i < rows.length; i++) {
+    const { bucket, point } = rows[i]!;
+    if (bucket === null || point === null) continue;
+    if (bucket >= keptFrom) break;
+    before += any ? `,${point}` : point;
+    any = true;
   }
-  pieces.push(END);
-  return {
-    pieces,
-    length: pieces.reduce((n, piece) => n + piece.length, 0),
-    empty: runs.length === 0,
-  };
+  if (kept.length > 0) {
+    if (any) before += ',';
+    any = true;
+  }
+  for (; i < rows.length; i++) {
+    const { bucket, point } = rows[i]!;
+    // Rows inside the kept run are the ones just kept from this read.
+    if (bucket === null || point === null || bucket < keptTo) continue;
+    after += any ? `,${point}` : point;
+    any = true;
+  }
+  after += ']}';
+  if (kept.length === 0) {
+    const whole = Buffer.from(before + after);
+    return { pieces: [whole], length: whole.length, empty: !any };
+  }
+  const first = Buffer.from(before);
+  const last = Buffer.from(after);
+  return { pieces: [first, kept, last], length: first.length + kept.length + last.length, empty: false };
 }
