@@ -6,7 +6,7 @@ import { LineSplitter } from './line-splitter.js';
 import type { LinePosition } from './line-position.js';
 import type { PositionStore } from './position-store.js';
 import { PositionFileError } from './position-file-error.js';
-import { listRotatedFiles, openRotatedFile, readRotatedFrom, type OpenRotatedFile } from './rotated-file.js';
+import { openRotatedSiblings, readRotatedFrom, type OpenRotatedFile, type RotatedFile } from './rotated-file.js';
 import { SILENT_LOGGER, type SourceLogger } from './source-logger.js';
 import type { TailLine } from './tail-line.js';
 
@@ -446,22 +446,12 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     if (this.#finished.length > 64) this.#finished.shift();
   }
 
-  /** Opens every rotated sibling; a listing that changed while it was read (logrotate at work) is read again. */
-  async #openRotatedFiles(logFailures: boolean): Promise<OpenRotatedFile[]> {
-    for (let attempt = 1; ; attempt++) {
-      const opened: OpenRotatedFile[] = [];
-      let vanished = false;
-      for (const file of await listRotatedFiles(this.path)) {
-        try {
-          opened.push(await openRotatedFile(file));
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT') vanished = true;
-          else if (logFailures) this.#log.warn({ err, file: file.path }, 'cannot read a rotated file');
-        }
-      }
-      if (!vanished || attempt >= DRAIN_ATTEMPTS) return opened;
-      for (const file of opened) await file.handle?.close();
-    }
+  /** Opens every rotated sibling, as they stood at one moment (see {@link openRotatedSiblings}). */
+  #openRotatedFiles(logFailures: boolean): Promise<OpenRotatedFile[]> {
+    return openRotatedSiblings(this.path, {
+      attempts: DRAIN_ATTEMPTS,
+      ...(logFailures ? { onUnreadable: (err: unknown, file: RotatedFile) => this.#log.warn({ err, file: file.path }, 'cannot read a rotated file') } : {}),
+    });
   }
 
   async *#drainQueued(queued: QueuedFile): AsyncGenerator<readonly TailLine[]> {

@@ -86,6 +86,57 @@ export async function openRotatedFile(file: RotatedFile): Promise<OpenRotatedFil
   }
 }
 
+/** Options of {@link openRotatedSiblings}. */
+export interface OpenSiblingsOptions {
+  /** How many listings are tried before the last one is taken as it is; default 5. */
+  readonly attempts?: number;
+  /** Told of a sibling that is there but cannot be opened or read (permissions, a damaged gzip header). */
+  readonly onUnreadable?: (err: unknown, file: RotatedFile) => void;
+  /** Runs after each sibling is opened: lets a test rename files in between, as logrotate may. */
+  readonly afterOpen?: (file: OpenRotatedFile) => Promise<void>;
+}
+
+/**
+ * Opens every rotated sibling of `path` ({@link listRotatedFiles}, oldest first) as they stood at one moment. Names
+ * are listed, then opened one by one, while logrotate may be renaming them: `.1` opened after a shift moved the next
+ * file there, and the file that stood there is seen under no name. So the siblings are listed again afterwards, and
+ * the whole is read again when a file was gone before it was opened, the names differ, or a name no longer names the
+ * file opened under it. After `attempts` listings the last one is returned as it is.
+ */
+export async function openRotatedSiblings(path: string, options: OpenSiblingsOptions = {}): Promise<OpenRotatedFile[]> {
+  const attempts = options.attempts ?? 5;
+  for (let attempt = 1; ; attempt++) {
+    const listed = await listRotatedFiles(path);
+    const opened: OpenRotatedFile[] = [];
+    let vanished = false;
+    for (const file of listed) {
+      try {
+        const one = await openRotatedFile(file);
+        opened.push(one);
+        await options.afterOpen?.(one);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') vanished = true;
+        else options.onUnreadable?.(err, file);
+      }
+    }
+    if (attempt >= attempts || (!vanished && (await stillListed(path, listed, opened)))) return opened;
+    for (const file of opened) await file.handle?.close();
+  }
+}
+
+/** Whether the rotated siblings of `path` are still `listed`, each opened one still under its name. */
+async function stillListed(path: string, listed: readonly RotatedFile[], opened: readonly OpenRotatedFile[]): Promise<boolean> {
+  const again = await listRotatedFiles(path);
+  if (again.length !== listed.length || again.some((f, i) => f.path !== listed[i]?.path)) return false;
+  for (const file of opened) {
+    if (file.handle === undefined) continue;
+    const held = await file.handle.stat();
+    const named = await stat(file.path).catch(() => undefined);
+    if (named === undefined || named.dev !== held.dev || named.ino !== held.ino) return false;
+  }
+  return true;
+}
+
 /** The content of a rotated file from byte `offset` of its (decompressed) content to its end. */
 export async function* readRotatedFrom(
   file: RotatedFile & { readonly handle: FileHandle | undefined },
