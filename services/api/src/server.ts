@@ -64,6 +64,7 @@ export function apiComponents(
           tokens: new ApiTokens({ read: config.readTokens ?? [], admin: config.adminTokens ?? [] }),
           logger: log.child({ component: 'http' }),
           rateLimitPerMinute: config.rateLimitPerMinute,
+          seriesCacheBytes: config.seriesCacheMb * 2 ** 20,
           liveIntervalMs: config.liveInterval,
           offlineAfterMs: config.offlineAfter,
           checks: {

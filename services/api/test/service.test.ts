@@ -74,13 +74,14 @@ describe('hostwatch api', () => {
   });
 
   it('refuses to start listing every configuration problem at once', async () => {
-    const run = runApi({ API_PORT: 'eighty', API_READ_TOKENS: 'short' });
+    const run = runApi({ API_PORT: 'eighty', API_READ_TOKENS: 'short', API_SERIES_CACHE_MB: '-1' });
     const [code] = await once(run.child, 'exit');
     expect(code).not.toBe(0);
     expect(run.output()).toContain('DATABASE_URL is required');
     expect(run.output()).toContain('NATS_URL is required');
     expect(run.output()).toContain('API_PORT');
     expect(run.output()).toContain('API_READ_TOKENS has 1 token(s) shorter than 16 characters');
+    expect(run.output()).toContain('API_SERIES_CACHE_MB');
     expect(run.output()).not.toContain('short,');
   });
 });

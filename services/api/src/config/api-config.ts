@@ -44,6 +44,14 @@ export const apiConfigSpec = defineConfig({
     max: 100,
     description: 'Most PostgreSQL connections the API holds (a few per core of the database server).',
   }),
+  seriesCacheMb: field.integer({
+    env: 'API_SERIES_CACHE_MB',
+    default: 128,
+    min: 0,
+    max: 1_048_576,
+    description:
+      'Most MiB of series buckets kept in memory from the 5-minute rollup (a day of one host in 288 buckets is about 70 KB; 0 keeps none).',
+  }),
   rateLimitPerMinute: field.integer({
     env: 'API_RATE_LIMIT',
     default: 1200,
