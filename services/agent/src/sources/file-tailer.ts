@@ -47,6 +47,9 @@ interface SavedFilePosition {
   readonly after?: readonly string[];
 }
 
+/** A saved position as read back: `after` is empty when the file had none. */
+type LoadedFilePosition = SavedFilePosition & { readonly after: readonly string[] };
+
 /** Most fingerprints kept in {@link SavedFilePosition.after}. */
 const MAX_AFTER = 16;
 
@@ -239,8 +242,8 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
       if (allCommitted) {
         this.#committed = { fingerprint: first.fingerprint, offset: first.offset };
         this.#deliveredOrder = [first.fingerprint];
-      } else if (this.#deliveredOrder.at(-1) !== first.fingerprint) {
-        this.#deliveredOrder.push(first.fingerprint);
+      } else {
+        this.#noteDelivered(first.fingerprint);
       }
       await this.#save();
     }
@@ -252,11 +255,13 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
   #deliver(lines: readonly TailLine[]): readonly TailLine[] {
     const last = lines.at(-1)?.position;
     if (last !== undefined) this.#deliveredEnd = { fingerprint: last.fingerprint, offset: last.nextOffset };
-    for (const line of lines) {
-      const fingerprint = line.position.fingerprint;
-      if (this.#deliveredOrder.at(-1) !== fingerprint) this.#deliveredOrder.push(fingerprint);
-    }
+    for (const line of lines) this.#noteDelivered(line.position.fingerprint);
     return lines;
+  }
+
+  /** Notes that lines of the file with `fingerprint` went out, after those of the files noted before it. */
+  #noteDelivered(fingerprint: string): void {
+    if (this.#deliveredOrder.at(-1) !== fingerprint) this.#deliveredOrder.push(fingerprint);
   }
 
   async #startup(): Promise<void> {
@@ -313,7 +318,7 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
    * The saved file is gone, but reading had turned to later files before the stop: reading resumes at the oldest of
    * them still there, rotated (drained first, from its start) or at the path. Returns whether one was found.
    */
-  async #resumeAfter(saved: SavedFilePosition & { after: readonly string[] }, live: LiveFile | undefined): Promise<boolean> {
+  async #resumeAfter(saved: LoadedFilePosition, live: LiveFile | undefined): Promise<boolean> {
     for (const fingerprint of saved.after) {
       const atPath = live !== undefined && live.splitter.fingerprint === fingerprint;
       if (!atPath) this.#queue = await this.#rotatedAfter(fingerprint, 0, new Set([live?.splitter.fingerprint]), false);
@@ -327,7 +332,7 @@ export class FileTailer implements AsyncIterable<readonly TailLine[]> {
     return false;
   }
 
-  async #loadSaved(): Promise<(SavedFilePosition & { after: readonly string[] }) | undefined> {
+  async #loadSaved(): Promise<LoadedFilePosition | undefined> {
     const value = await this.#positions.load(this.#key);
     if (value === undefined) return undefined;
     const v = value as Partial<SavedFilePosition>;

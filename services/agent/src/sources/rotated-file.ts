@@ -110,14 +110,16 @@ export async function openRotatedSiblings(path: string, options: OpenSiblingsOpt
     const opened: OpenRotatedFile[] = [];
     let vanished = false;
     for (const file of listed) {
+      let one: OpenRotatedFile;
       try {
-        const one = await openRotatedFile(file);
-        opened.push(one);
-        await options.afterOpen?.(one);
+        one = await openRotatedFile(file);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') vanished = true;
         else options.onUnreadable?.(err, file);
+        continue;
       }
+      opened.push(one);
+      await options.afterOpen?.(one);
     }
     if (attempt >= attempts || (!vanished && (await stillListed(path, listed, opened)))) return opened;
     for (const file of opened) await file.handle?.close();
