@@ -1,26 +1,27 @@
 import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 
-/** One header helmet sets (`value`) or removes (`undefined`). */
-type HeaderChange = readonly [name: string, value: string | undefined];
+/** One header helmet sets: its name in lower case and its value. */
+type Header = readonly [name: string, value: string];
 
 /**
- * The headers helmet's middleware writes for `options`, found by running it once against a
- * response that only records them. With static options (no nonce functions) they are the same for
- * every request.
+ * The headers helmet's middleware sets for `options`, found by running it once against a response
+ * that only records them. With static options (no nonce functions) they are the same for every
+ * request. Its removals (X-Powered-By) are left out: the headers are set at `onRequest`, where no
+ * header is set yet, so removing one would always be a no-op.
  */
-export function helmetHeaders(options: Readonly<HelmetOptions>): readonly HeaderChange[] {
-  const changes: HeaderChange[] = [];
+export function helmetHeaders(options: Readonly<HelmetOptions>): readonly Header[] {
+  const headers: Header[] = [];
   const recorder = {
-    setHeader: (name: string, value: string) => void changes.push([name.toLowerCase(), value]),
-    removeHeader: (name: string) => void changes.push([name.toLowerCase(), undefined]),
+    setHeader: (name: string, value: string) => void headers.push([name.toLowerCase(), value]),
+    removeHeader: () => undefined,
   };
   helmet(options)(
     {} as Parameters<ReturnType<typeof helmet>>[0],
     recorder as unknown as Parameters<ReturnType<typeof helmet>>[1],
     () => undefined,
   );
-  return changes;
+  return headers;
 }
 
 /**
@@ -35,7 +36,7 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): readonly Header
  */
 export const securityHeaders = fp<{ helmet: Readonly<HelmetOptions> }>(
   async (app, options) => {
-    const changes = helmetHeaders(options.helmet);
+    const headers = helmetHeaders(options.helmet);
     // A function directive (a nonce per request) would make the headers differ between requests.
     const csp = options.helmet.contentSecurityPolicy;
     const values = typeof csp === 'object' ? Object.values(csp.directives ?? {}) : [];
@@ -49,13 +50,8 @@ export const securityHeaders = fp<{ helmet: Readonly<HelmetOptions> }>(
     ) {
       throw new Error('securityHeaders needs static Content-Security-Policy directives');
     }
-    // Helmet's removals (X-Powered-By) are left out: at onRequest no header is set yet, so removing
-    // one is always a no-op.
-    const set = changes.filter((change): change is readonly [string, string] => change[1] !== undefined);
-    const names = set.map(([name]) => name);
-    const headerValues = set.map(([, value]) => value);
     app.addHook('onRequest', (_request, reply, done) => {
-      for (let i = 0; i < names.length; i++) reply.header(names[i]!, headerValues[i]);
+      for (const [name, value] of headers) reply.header(name, value);
       done();
     });
   },
