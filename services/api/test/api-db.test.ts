@@ -1,11 +1,9 @@
 import { createTestDatabase } from '@hostwatch/testkit';
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createApiDb } from '../src/db/create-api-db.js';
 
 describe('createApiDb', () => {
-  afterEach(() => vi.useRealTimers());
-
   it('keeps an idle connection, with its prepared statements, through a quiet spell', async () => {
     const db = createApiDb(await createTestDatabase('api-db'), { maxConnections: 1 });
     // pg-pool closes a connection idle for 10 s unless told otherwise; its timer is a setTimeout.
