@@ -54,7 +54,7 @@ export interface BatchPipelineOptions {
   readonly prefetchKeys?: (pairs: readonly (readonly [string, string])[]) => Promise<void>;
   readonly log: AlerterLog;
   readonly metrics?: PipelineMetrics;
-  /** Called after each batch with whether it was recorded, as {@link BatchPipeline.healthy} then says. */
+  /** Called after each batch with whether it was recorded (false while the database is failing). */
   readonly onSettled?: (healthy: boolean) => void;
   /** Most messages evaluated in one transaction (default 5,000: under a backlog, a few statements carry thousands of messages). */
   readonly batchSize?: number;
@@ -101,11 +101,6 @@ export class BatchPipeline {
     this.#openSlice = options.openSlice ?? 250;
     const recorder = options.evaluator;
     this.#recorder = 'prepare' in recorder ? recorder : { prepare: (items) => items, record: (items) => recorder.handle(items as readonly HostMessageItem[]) };
-  }
-
-  /** Whether the last batch was committed (false while the database is failing). */
-  get healthy(): boolean {
-    return this.#lastBatchOk;
   }
 
   /** Takes one message; resolves at once, or, when a full batch is waiting or the database is failing, once the caller may push more. */

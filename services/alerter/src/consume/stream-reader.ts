@@ -31,11 +31,6 @@ export class StreamReader {
     this.#pipeline = new BatchPipeline(options);
   }
 
-  /** Whether the last batch was committed (false while the database is failing). */
-  get healthy(): boolean {
-    return this.#pipeline.healthy;
-  }
-
   /** Starts consuming in the background. */
   async start(): Promise<void> {
     const js = jetstream(this.#o.nc);
