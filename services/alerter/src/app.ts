@@ -151,7 +151,7 @@ export function buildAlerter(o: AlerterOptions): AlerterParts {
           databaseUrl: o.databaseUrl,
           collectorKeys: o.collectorKeys,
           replica: o.replica,
-          ...(o.batchSize === undefined ? {} : { batchSize: o.batchSize }),
+          batchSize: o.batchSize,
           evaluator: need(evaluator, 'the evaluator'),
           log: o.log.child({ component: 'consumer' }),
           metrics,

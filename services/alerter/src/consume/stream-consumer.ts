@@ -38,13 +38,15 @@ export class StreamConsumer {
   #stopping = false;
   // Once started, a worker that ends is replaced; one that fails at the start fails the start.
   #started = false;
+  readonly #firstRestartDelayMs: number;
   #restartDelayMs: number;
   #restartTimer: NodeJS.Timeout | undefined;
   #exited: Promise<void> = Promise.resolve();
 
   constructor(options: StreamConsumerOptions) {
     this.#o = options;
-    this.#restartDelayMs = options.restartDelayMs ?? 1_000;
+    this.#firstRestartDelayMs = options.restartDelayMs ?? 1_000;
+    this.#restartDelayMs = this.#firstRestartDelayMs;
   }
 
   /** Whether the last batch was recorded and a worker is running (false while the database is failing or a worker is replaced). */
@@ -65,10 +67,11 @@ export class StreamConsumer {
     const worker = this.#worker;
     if (!worker) return;
     worker.postMessage({ type: 'stop' } satisfies ToStreamWorker);
+    const timeoutMs = this.#o.stopTimeoutMs ?? 25_000;
     const timeout = setTimeout(() => {
-      this.#o.log.warn({ timeoutMs: this.#o.stopTimeoutMs ?? 25_000 }, 'stream worker did not finish in time; ending it (what it did not acknowledge is redelivered)');
+      this.#o.log.warn({ timeoutMs }, 'stream worker did not finish in time; ending it (what it did not acknowledge is redelivered)');
       void worker.terminate();
-    }, this.#o.stopTimeoutMs ?? 25_000);
+    }, timeoutMs);
     await this.#exited;
     clearTimeout(timeout);
   }
@@ -94,7 +97,7 @@ export class StreamConsumer {
       worker.on('message', (message: FromStreamWorker) => {
         if (message.type === 'ready') {
           ready = true;
-          this.#restartDelayMs = this.#o.restartDelayMs ?? 1_000;
+          this.#restartDelayMs = this.#firstRestartDelayMs;
           resolve();
         } else {
           this.#receive(worker, message);
