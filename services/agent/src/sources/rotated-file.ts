@@ -1,5 +1,6 @@
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { FINGERPRINT_BYTES, fingerprintOf, readFingerprint } from './fingerprint.js';
@@ -101,7 +102,7 @@ export interface OpenSiblingsOptions {
  * are listed, then opened one by one, while logrotate may be renaming them: `.1` opened after a shift moved the next
  * file there, and the file that stood there is seen under no name. So the siblings are listed again afterwards, and
  * the whole is read again when a file was gone before it was opened, the names differ, or a name no longer names the
- * file opened under it. After `attempts` listings the last one is returned as it is.
+ * file opened under it, after a wait that doubles each time. After `attempts` listings the last one is returned as it is.
  */
 export async function openRotatedSiblings(path: string, options: OpenSiblingsOptions = {}): Promise<OpenRotatedFile[]> {
   const attempts = options.attempts ?? 5;
@@ -123,6 +124,9 @@ export async function openRotatedSiblings(path: string, options: OpenSiblingsOpt
     }
     if (attempt >= attempts || (!vanished && (await stillListed(path, listed, opened)))) return opened;
     for (const file of opened) await file.handle?.close();
+    // logrotate renames a few files in a burst: reading again at once can land in the same burst every time, so each
+    // retry waits longer (10, 20, 40, … ms) for it to end.
+    await sleep(10 * 2 ** (attempt - 1));
   }
 }
 
