@@ -11,11 +11,12 @@
 // Besides wall-clock rates it prints CPU time (this process, and every PostgreSQL process of the
 // cluster from /proc, and nats-server's for the whole pipeline), since the machine may be shared. Target: 20,000 stats messages/s.
 // Build first: npx tsc -b services/alerter
-// Run: node bench/alerter/run.mjs [--hosts 10000] [--rounds 5] [--batch 5000] [--peers 500,2000] [--naive 2000] [--only evaluator|pipeline|service] [--profile DIR]
+// Run: node bench/alerter/run.mjs [--hosts 10000] [--rounds 5] [--batch 5000] [--peers 500,2000] [--naive 2000] [--only evaluator|pipeline|service] [--profile DIR] [--node-flags alerter|none]
 // (--only service: the whole service alone, without the consumer's peers run without JetStream)
 // --profile DIR writes a V8 CPU profile of each measured section (and only of it, not of sealing or
 // publishing) to DIR, named after the section; `node --cpu-prof` would mix in the set-up.
 import { Buffer } from 'node:buffer';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,15 +33,23 @@ import { createDb, migrateToLatest } from '@hostwatch/db';
 import { Opener, Sealer, generateCollectorKeyPair, generateHostKeyPair } from '@hostwatch/envelope';
 import { findTools, startNatsServer, startPostgres } from '@hostwatch/local-servers';
 import { ensureTopology } from '@hostwatch/nats';
-import { BatchPipeline, Evaluator, PgKeyRegistry, buildAlerter, openBatch, readRules, silentLog, startAlerter } from '@hostwatch/alerter';
+import { ALERTER_NODE_FLAGS, BatchPipeline, Evaluator, PgKeyRegistry, buildAlerter, openBatch, readRules, silentLog, startAlerter } from '@hostwatch/alerter';
 
 const { values: opt } = parseArgs({
   options: {
     hosts: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '5' }, batch: { type: 'string', default: '5000' },
     peers: { type: 'string', default: '500,2000' }, naive: { type: 'string', default: '2000' }, only: { type: 'string', default: 'all' },
-    profile: { type: 'string' },
+    profile: { type: 'string' }, 'node-flags': { type: 'string', default: 'alerter' },
   },
 });
+// The service runs in this process, so this process runs with the Node flags it is deployed with
+// (ALERTER_NODE_FLAGS): it starts itself again with them unless they are given. `--node-flags none`
+// runs with the flags it was started with, to compare.
+const missingFlags = opt['node-flags'] === 'none' ? [] : ALERTER_NODE_FLAGS.filter((f) => !process.execArgv.includes(f));
+if (missingFlags.length > 0) {
+  const child = spawnSync(process.execPath, [...process.execArgv, ...missingFlags, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(child.status ?? 1);
+}
 const NAIVE = Number(opt.naive);
 const HOSTS = Number(opt.hosts);
 const ROUNDS = Number(opt.rounds);
@@ -174,7 +183,7 @@ const SYNC = 'always';
 const natsDir = join(dir, 'nats');
 const nats = await startNatsServer({ binary: tools.natsServer, dir: natsDir, syncInterval: SYNC });
 try {
-  say(`hostwatch alerter benchmark: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  say(`hostwatch alerter benchmark: ${new Date().toISOString()}, node ${process.version}${process.execArgv.length > 0 ? ` (${process.execArgv.join(' ')})` : ''}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   say(`${HOSTS} hosts x 5 rules, ${ROUNDS} stats messages per host, batches of ${BATCH}; nats-server's CPU is counted for the whole pipeline only`);
   const rulesFile = join(dir, 'rules.xml');
   const clients = Array.from({ length: HOSTS }, (_, i) => `  <client host="h${i}" mail="ops${i}@example.com"><alert type="memory" limit="90%" /><alert type="cpu" limit="95%" /><alert type="swap" limit="80%" /><alert type="disk" limit="90%" /><alert type="load" limit="4" /></client>`);

@@ -25,6 +25,7 @@ export { mailMessageId } from './outbox/mail-message-id.js';
 export { OutboxSender, type MailSender, type OutboxSenderOptions } from './outbox/outbox-sender.js';
 export { buildAlerter, startAlerter, type AlerterOptions, type AlerterParts } from './app.js';
 export { main } from './main.js';
+export { ALERTER_NODE_FLAGS } from './node-flags.js';
 export { ALERTER_CONFIG, EMAIL_CONFIG, loadAlerterConfig, type AlerterConfig } from './config/alerter-config.js';
 export { PgKeyRegistry } from './consume/pg-key-registry.js';
 export { connectDatabase } from './store/connect-database.js';

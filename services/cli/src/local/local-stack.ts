@@ -4,6 +4,7 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { ALERTER_NODE_FLAGS } from '@hostwatch/alerter';
 import { hostIdFromHostname } from '@hostwatch/contract';
 import { createDb, migrateToLatest } from '@hostwatch/db';
 import {
@@ -254,7 +255,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     };
     for (const [name, serviceEnv] of Object.entries(services)) {
-      const service = new ServiceProcess({ name, command: [process.execPath, options.cliBin, name], env: serviceEnv, output: out });
+      const service = new ServiceProcess({ name, command: [process.execPath, ...(name === 'alerter' ? ALERTER_NODE_FLAGS : []), options.cliBin, name], env: serviceEnv, output: out });
       service.start();
       stops.push({ name, stop: () => service.stop() });
     }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { ALERTER_NODE_FLAGS } from '@hostwatch/alerter';
 import { repo, run } from './deploy-paths.js';
 
 // dclint validates a compose file against the compose specification's JSON schema, which it
@@ -33,6 +34,7 @@ interface ComposeService {
   readonly image?: string;
   readonly build?: unknown;
   readonly command?: string[];
+  readonly entrypoint?: string[];
   readonly healthcheck?: { test: string[] };
   readonly depends_on?: Record<string, { condition: string }>;
   readonly volumes?: string[];
@@ -75,6 +77,13 @@ describe('deploy/compose/compose.yaml', () => {
       expect(services[name]?.healthcheck?.test.length, `${name} healthcheck`).toBeGreaterThan(0);
     }
     for (const name of ['ingest', 'alerter', 'api', 'agent']) expect(services[name]?.command).toEqual([name]);
+  });
+
+  it("starts the alerter with its Node flags, through the image's entrypoint", async () => {
+    const dockerfile = await readFile(join(repo, 'Dockerfile'), 'utf8');
+    const entrypoint = JSON.parse(/^ENTRYPOINT (.*)$/m.exec(dockerfile)?.[1] ?? 'null') as string[];
+    expect(entrypoint[0]).toBe('node');
+    expect(services['alerter']?.entrypoint).toEqual([entrypoint[0], ...ALERTER_NODE_FLAGS, ...entrypoint.slice(1)]);
   });
 
   it('starts in order: postgres, bootstrap, nats, ingest, then the rest', () => {

@@ -1,11 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- rendered manifests are walked as plain JSON; the schema check is what holds them to the API */
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { ALERTER_NODE_FLAGS } from '@hostwatch/alerter';
 import { repo, run } from './deploy-paths.js';
 
 /** One rendered object, loosely typed: the schema check below is what holds it to the API. */
@@ -224,6 +225,16 @@ describe('deploy/k8s', () => {
         alerter.volumes.find((v: any) => v.name === 'rules').configMap.name,
       );
       expect(rules.data?.['rules.xml']).toContain('<clients>');
+    }
+  });
+
+  it("starts the alerter with its Node flags, through the image's entrypoint", async () => {
+    const dockerfile = await readFile(join(repo, 'Dockerfile'), 'utf8');
+    const entrypoint = JSON.parse(/^ENTRYPOINT (.*)$/m.exec(dockerfile)?.[1] ?? 'null') as string[];
+    for (const [overlay, objects] of rendered) {
+      const container = find(objects, 'Deployment', 'alerter').spec?.['template'].spec.containers[0];
+      expect(container.command, overlay).toEqual([entrypoint[0], ...ALERTER_NODE_FLAGS, ...entrypoint.slice(1)]);
+      expect(container.args, overlay).toEqual(['alerter']);
     }
   });
 
