@@ -83,7 +83,7 @@ describe('migrateToLatest', () => {
                          ('web-02', 'web-02', '{}', '2026-11-23 09:00:00+00', '2026-11-23 09:00:00+00')`.execute(db);
       await sql`INSERT INTO alerter_samples (host_id, message_id, time, received_at, sample)
                   VALUES ('web-01', 'web-01:b:2', '2026-11-23 10:00:10+00', '2026-11-23 10:00:11+00', ${JSON.stringify(sample)})`.execute(db);
-      await migrateToLatest(url);
+      await migrator.migrateTo('2026-11-24T0100_alerter-host-progress');
       const { rows } = await sql<{ host_id: string; waiting: string; waiting_since: Date | null; applied_until: Date }>`
         SELECT host_id, waiting, waiting_since, applied_until FROM alerter_host_progress ORDER BY host_id`.execute(db);
       expect(rows.map((r) => ({ ...r, waiting: JSON.parse(r.waiting) as unknown }))).toEqual([
@@ -101,6 +101,36 @@ describe('migrateToLatest', () => {
       const back = await sql<{ sample: unknown; last_stats_time: Date }>`
         SELECT s.sample, h.last_stats_time FROM alerter_samples s JOIN alerter_hosts h USING (host_id)`.execute(db);
       expect(back.rows).toEqual([{ sample, last_stats_time: new Date('2026-11-23T10:00:10Z') }]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('rewrites the alerter\'s waiting samples as a line each, in order, and back into JSON on the way down', async () => {
+    const url = await cluster.createDatabase('waiting_lines');
+    const db = createDb(url);
+    try {
+      const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) } });
+      await migrator.migrateTo('2026-11-24T0100_alerter-host-progress');
+      // As the alerter wrote them before: a host with two samples (the later one first), one host with none.
+      const first = ['web-01.example.com', ['10.0.0.5', 'fe80::1'], 2, 12.5, [], 91, 1000, 3, [0.5, 0.25, 0.125], [['/', 50], ['/var "x"\t', 97]]];
+      const second = ['web-01.example.com', ['10.0.0.5', 'fe80::1'], 2, null, [10, 20], 20, 0, 0, [1, 1, 1], []];
+      const json = JSON.stringify([['web-01:b:3', 1795435220000, 1795435221000, second], ['web-01:b:2', 1795435210000, 1795435221500, first]]);
+      await sql`INSERT INTO alerter_host_progress (host_id, waiting) VALUES ('web-01', ${json}), ('web-02', '[]')`.execute(db);
+      await migrateToLatest(url);
+      const rows = async () => (await sql<{ host_id: string; waiting: string }>`SELECT host_id, waiting FROM alerter_host_progress ORDER BY host_id`.execute(db)).rows;
+      expect(await rows()).toEqual([
+        { host_id: 'web-01', waiting: `web-01:b:3\t1795435220000\t1795435221000\t${JSON.stringify(second)}\nweb-01:b:2\t1795435210000\t1795435221500\t${JSON.stringify(first)}` },
+        { host_id: 'web-02', waiting: '' },
+      ]);
+      await sql`INSERT INTO alerter_host_progress (host_id) VALUES ('web-03')`.execute(db);
+
+      await migrator.migrateTo('2026-11-24T0100_alerter-host-progress');
+      expect((await rows()).map((r) => ({ ...r, waiting: JSON.parse(r.waiting) as unknown }))).toEqual([
+        { host_id: 'web-01', waiting: JSON.parse(json) },
+        { host_id: 'web-02', waiting: [] },
+        { host_id: 'web-03', waiting: [] },
+      ]);
     } finally {
       await db.destroy();
     }

@@ -43,7 +43,7 @@ export { AlertBook, seriesKey, type AlertOwner, type SeriesObservation, type Sto
 export { EvaluationTicker } from './evaluate/evaluation-ticker.js';
 export { Evaluator, type EvaluatorOptions, type HostMessageItem } from './evaluate/evaluator.js';
 export { ruleSample, sampledStats, statsObservations, type LabelledValue, type RuleSample, type SampledStats } from './evaluate/stats-observations.js';
-export { decodeWaitingSamples, encodeWaitingSamples, positionalSample, ruleSampleOf, type PositionalSample, type WaitingSample } from './evaluate/waiting-samples.js';
+export { decodeWaitingSamples, encodeWaitingSamples, positionalSample, ruleSampleOf, ruleSampleOfText, sampleNames, sampleText, type PositionalSample, type WaitingSample } from './evaluate/waiting-samples.js';
 export { alertMail, type AlertMailInput } from './notify/alert-mail.js';
 export { securityMail, type SecurityMailEvent } from './notify/security-mail.js';
 export { clientsForHost, recipientsForHost } from './rules/clients-for-host.js';

@@ -41,17 +41,32 @@ afterEach(async () => {
   for (const db of dbs.splice(0)) await db.destroy();
 });
 
-/** Evaluates `batches` on a fresh database; with `restarts`, each batch and the final tick by an evaluator of its own, as after a restart. */
-async function evaluate(batches: readonly (readonly HostMessageItem[])[], { restarts = false } = {}): Promise<{ alerts: unknown[]; mails: unknown[]; waiting: number }> {
+/**
+ * Evaluates `batches` on a fresh database; with `restarts`, each batch and the final tick by an
+ * evaluator of its own, as after a restart; with `legacy`, the waiting samples are rewritten
+ * between batches as a replica from before migration 2026-11-24T1500 wrote them (a JSON array).
+ */
+async function evaluate(batches: readonly (readonly HostMessageItem[])[], { restarts = false, legacy = false } = {}): Promise<{ alerts: unknown[]; mails: unknown[]; waiting: number }> {
   const db = createDb(await createTestDatabase('batch'));
   dbs.push(db);
   let now = T0 + 250_000;
   const start = (): Evaluator => new Evaluator({ db, rules: () => rules, clock: () => now, log: silentLog, latenessMs: 30_000 });
   let evaluator = start();
+  let rewritten = 0n;
   for (const batch of batches) {
     if (restarts) evaluator = start();
     await evaluator.handle(batch);
+    if (legacy) {
+      const { numAffectedRows } = await sql`
+        UPDATE alerter_host_progress SET waiting = (
+            SELECT json_agg(json_build_array(split_part(line, E'\\t', 1), split_part(line, E'\\t', 2)::float8, split_part(line, E'\\t', 3)::float8,
+                regexp_replace(line, '^([^\\t]*\\t){3}', '')::json) ORDER BY n)::text
+              FROM unnest(string_to_array(waiting, E'\\n')) WITH ORDINALITY AS l(line, n))
+          WHERE waiting <> '' AND waiting NOT LIKE '[%'`.execute(db);
+      rewritten += numAffectedRows ?? 0n;
+    }
   }
+  if (legacy) expect(rewritten).toBeGreaterThan(0n);
   now += 60_000;
   if (restarts) evaluator = start();
   await evaluator.tick();
@@ -61,7 +76,7 @@ async function evaluate(batches: readonly (readonly HostMessageItem[])[], { rest
     .orderBy('series_key')
     .execute();
   const mails = await db.selectFrom('alerter_outbox').select(['message_id', 'recipients', 'subject']).orderBy('message_id').execute();
-  const waiting = await sql<{ n: string | null }>`SELECT sum(json_array_length(waiting::json)) AS n FROM alerter_host_progress`.execute(db);
+  const waiting = await sql<{ n: string | null }>`SELECT sum(cardinality(string_to_array(nullif(waiting, ''), E'\\n'))) AS n FROM alerter_host_progress`.execute(db);
   return { alerts, mails, waiting: Number(waiting.rows[0]?.n ?? 0) };
 }
 
@@ -84,6 +99,13 @@ describe('batch evaluation', () => {
     const uninterrupted = await evaluate(batches);
     expect(uninterrupted.mails.length).toBeGreaterThan(HOSTS);
     expect(await evaluate(batches, { restarts: true })).toEqual(uninterrupted);
+  });
+
+  it('samples left waiting by a replica from before the line form are evaluated as if it had written lines', async () => {
+    const shuffled = shuffledWithin(items, 30);
+    const batches = Array.from({ length: Math.ceil(shuffled.length / 40) }, (_, i) => shuffled.slice(i * 40, i * 40 + 40));
+    const uninterrupted = await evaluate(batches);
+    expect(await evaluate(batches, { restarts: true, legacy: true })).toEqual(uninterrupted);
   });
 
   it('a sample later than the lateness is dropped and changes nothing', async () => {

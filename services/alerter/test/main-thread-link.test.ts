@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { TamperedError } from '@hostwatch/envelope';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MainThreadLink, RecordingFailedError, decodeOpenedItems, encodeOpenedItems, sampledStats, type FromStreamWorker, type HostMessageItem, type ToStreamWorker } from '../src/index.js';
+import { MainThreadLink, RecordingFailedError, decodeOpenedItems, sampledStats, type FromStreamWorker, type HostMessageItem, type ToStreamWorker } from '../src/index.js';
 import { T0, sshEvent, statsMessage } from './support/alerter-world.js';
 
 const ports: MessagePort[] = [];
@@ -33,12 +33,6 @@ const items: HostMessageItem[] = [
   { hostId: 'app', messageId: 'ssh-1', message: { v: 1, kind: 'ssh', hostId: 'app', events: [sshEvent('e1', T0, 'failed', { source: '203.0.113.9', user: 'root' })] } },
   { hostId: 'db', messageId: 'db:boot-1:1', message: sampledStats({ ...statsMessage('db', T0 + 1, { memory: 20 }), cpu: { count: 2, cores: [10, 30] } }) },
 ];
-
-describe('opened messages between threads', () => {
-  it('arrive as the evaluator takes them: stats as their samples, other kinds whole, in batch order', () => {
-    expect(decodeOpenedItems(encodeOpenedItems(items))).toEqual(items);
-  });
-});
 
 describe('MainThreadLink', () => {
   it('settles a batch when the main thread answers: resolved after a commit, rejected with the reason otherwise', async () => {

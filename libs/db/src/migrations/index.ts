@@ -8,6 +8,7 @@ import * as hostLatest from './2026-11-23T2300_host-latest.js';
 import * as hostStats5m from './2026-11-23T2330_host-stats-5m.js';
 import * as hostStats5mSeriesIndex from './2026-11-23T2340_host-stats-5m-series-index.js';
 import * as alerterHostProgress from './2026-11-24T0100_alerter-host-progress.js';
+import * as alerterWaitingLines from './2026-11-24T1500_alerter-waiting-lines.js';
 
 /**
  * Every migration, by its dated name, oldest first. Names sort in the order they apply; a new
@@ -23,4 +24,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-23T2330_host-stats-5m': hostStats5m,
   '2026-11-23T2340_host-stats-5m-series-index': hostStats5mSeriesIndex,
   '2026-11-24T0100_alerter-host-progress': alerterHostProgress,
+  '2026-11-24T1500_alerter-waiting-lines': alerterWaitingLines,
 };

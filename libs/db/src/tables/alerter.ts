@@ -19,7 +19,7 @@ export interface AlerterHostProgressTable {
   last_stats_time: Timestamp | null;
   /** Event time up to which samples were evaluated; older samples arriving now are too late. */
   applied_until: Timestamp | null;
-  /** The samples waiting, as compact JSON text the alerter encodes and decodes (PostgreSQL does not parse it). */
+  /** The samples waiting, a line each (`messageId TAB time TAB receivedAt TAB sample JSON`) the alerter encodes and decodes; PostgreSQL does not parse it. */
   waiting: ColumnType<string, string | undefined, string>;
   /** When the oldest waiting sample was received; null when none waits. */
   waiting_since: Timestamp | null;

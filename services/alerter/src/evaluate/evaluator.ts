@@ -10,8 +10,8 @@ import { mailMessageId } from '../outbox/mail-message-id.js';
 import { clientsForHost, recipientsForHost } from '../rules/clients-for-host.js';
 import type { AlertRule, Client, Rules } from '../rules/rules.js';
 import { AlertBook, type AlertOwner, type StoredAlertRow, type StoredSilence } from './alert-book.js';
-import { sampledStats, statsObservations, type RuleSample, type SampledStats } from './stats-observations.js';
-import { decodeWaitingSamples, encodeWaitingSamples, type WaitingSample } from './waiting-samples.js';
+import { sampledStats, statsObservations, type SampledStats } from './stats-observations.js';
+import { decodeWaitingSamples, encodeWaitingSamples, ruleSampleOfText, sampleNames, type PositionalSample, type WaitingSample } from './waiting-samples.js';
 
 /** A message that opened and validated, as the evaluator takes it; a stats message whole or reduced to {@link SampledStats}. */
 export interface HostMessageItem {
@@ -52,7 +52,8 @@ const ROWS_PER_STATEMENT = 5_000;
 interface FreshSample {
   readonly messageId: string;
   readonly time: number;
-  readonly sample: RuleSample;
+  /** Its {@link sampleText}, parsed only once it is due. */
+  readonly sample: string;
 }
 
 /** What the batch reads of a host: progress and waiting samples, name and addresses (times in milliseconds since the epoch). */
@@ -135,8 +136,8 @@ export class Evaluator {
       for (const { hostId, messageId, message } of items) {
         if (message.kind === 'stats') {
           const list = stats.get(hostId);
-          const { time, sample: rs } = 'sample' in message ? message : sampledStats(message);
-          const sample = { messageId, time, sample: rs };
+          const { time, sample: text } = 'sample' in message ? message : sampledStats(message);
+          const sample = { messageId, time, sample: text };
           if (list) list.push(sample);
           else stats.set(hostId, [sample]);
         } else if (message.kind === 'ssh') {
@@ -273,9 +274,10 @@ export class Evaluator {
       if (changed || newLast !== lastStatsTime) {
         progress.push({ h: hostId, t: newLast ?? null, a: dueUntil ?? null, w: encodeWaitingSamples(waiting), s: waitingSince });
       }
-      // Name and addresses follow the newest sample, and are written only when they changed.
-      if (newest && (lastStatsTime === undefined || newest.time >= lastStatsTime)) {
-        const { hostname, addresses } = newest.sample;
+      // Name and addresses follow the newest sample, and are written only when they changed: the
+      // sample is parsed for them only then.
+      if (newest && (lastStatsTime === undefined || newest.time >= lastStatsTime) && !sampleNames(newest.sample, known?.[4], known?.[5])) {
+        const [hostname, addresses] = JSON.parse(newest.sample) as PositionalSample;
         if (known?.[4] !== hostname || !sameList(known[5], addresses)) names.push({ host_id: hostId, hostname, addresses });
       }
     }
@@ -285,7 +287,7 @@ export class Evaluator {
     // then allocates a result object at every step (about 0.8 KB a message here, all garbage).
     for (let d = 0; d < due.length; d++) {
       const { hostId, s } = due[d]!;
-      const sample = s.sample;
+      const sample = ruleSampleOfText(s.sample);
       const clients = clientsForHost(rules, hostId, sample.addresses);
       for (let c = 0; c < clients.length; c++) {
         const client = clients[c]!;

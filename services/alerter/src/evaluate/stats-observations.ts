@@ -1,5 +1,6 @@
 import type { StatsMessageV1 } from '@hostwatch/contract';
 import type { AlertRule } from '../rules/rules.js';
+import { sampleText } from './waiting-samples.js';
 
 /** What threshold rules and their mail read of a stats sample: stored while a sample waits out the lateness, so kept small. */
 export interface RuleSample {
@@ -26,20 +27,21 @@ export function ruleSample(m: StatsMessageV1): RuleSample {
 }
 
 /**
- * A stats message reduced to what evaluation reads: its event time and {@link RuleSample}. The
- * consumer keeps this instead of the parsed message, so a batch holds a few small objects per
- * message and the rest of the parsed body is garbage at once, while it is still young.
+ * A stats message reduced to what evaluation reads: its event time and its sample as the text it
+ * waits in ({@link sampleText}). The consumer keeps this instead of the parsed message, so a batch
+ * holds one string per message and the parsed body is garbage at once, while it is still young.
  */
 export interface SampledStats {
   readonly kind: 'stats';
   /** Event time, milliseconds since the epoch. */
   readonly time: number;
-  readonly sample: RuleSample;
+  /** The {@link sampleText} of the message. */
+  readonly sample: string;
 }
 
 /** The {@link SampledStats} of `m`. */
 export function sampledStats(m: StatsMessageV1): SampledStats {
-  return { kind: 'stats', time: Date.parse(m.time), sample: ruleSample(m) };
+  return { kind: 'stats', time: Date.parse(m.time), sample: sampleText(m) };
 }
 
 /** One value a threshold rule reads from a stats sample, with the label that names its series (a mount point). */
