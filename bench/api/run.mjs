@@ -234,12 +234,22 @@ const server = spawn(
 // The first line that is JSON gives the ports; what else the process prints (node's --trace-gc) goes
 // to DIR/server-stdout.txt with BENCH_TRACE, else nowhere.
 const serverOut = traceDir === undefined ? undefined : createWriteStream(join(traceDir, 'server-stdout.txt'));
-const ports = await new Promise((resolve) => {
+// A process that exits before listening (its error is on stderr above) ends the run with the cluster
+// stopped, so the next run can start it.
+const ports = await new Promise((resolve, reject) => {
   let found;
   createInterface({ input: server.stdout }).on('line', (line) => {
     if (found === undefined && line.startsWith('{')) resolve((found = JSON.parse(line)));
     else serverOut?.write(`${line}\n`);
   });
+  server.once('exit', (code, signal) =>
+    reject(
+      new Error(`the servers' process (bench/api/server.mjs) exited with ${signal ?? code} before listening`),
+    ),
+  );
+}).catch(async (err) => {
+  await cluster.stop();
+  throw err;
 });
 const api = `http://127.0.0.1:${ports.api}`;
 const auth = { authorization: `Bearer ${TOKEN}` };
