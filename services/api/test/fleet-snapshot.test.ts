@@ -10,22 +10,37 @@ beforeAll(async () => {
 });
 afterAll(async () => api?.close());
 
+/**
+ * A snapshot of `db` on the test's clock, refreshed once: the hosts each refresh reported, and the
+ * host objects of that first refresh.
+ */
+async function watchFleet(
+  db: TestApi['db'],
+  now: () => Date,
+  limits: { offlineAfterMs: number; latestWithinMs: number },
+) {
+  const snapshot = new FleetSnapshot({
+    db,
+    now,
+    ...limits,
+    onError: (err) => {
+      throw err;
+    },
+  });
+  const reported: string[][] = [];
+  snapshot.onChange((changed) => reported.push(changed.map((h) => h.hostId)));
+  await snapshot.refresh();
+  const before = new Map(snapshot.hosts.map((h): [string, HostSummaryBody] => [h.hostId, h]));
+  return { snapshot, reported, before };
+}
+
 describe('FleetSnapshot', () => {
   it('rebuilds only the hosts whose row or state changed, and reports only those whose summary changed', async () => {
     let now = new Date();
-    const snapshot = new FleetSnapshot({
-      db: api.db,
-      now: () => now,
+    const { snapshot, reported, before } = await watchFleet(api.db, () => now, {
       offlineAfterMs: 10 * 60_000,
       latestWithinMs: 86_400_000,
-      onError: (err) => {
-        throw err;
-      },
     });
-    const reported: string[][] = [];
-    snapshot.onChange((changed) => reported.push(changed.map((h) => h.hostId)));
-    await snapshot.refresh();
-    const before = new Map(snapshot.hosts.map((h): [string, HostSummaryBody] => [h.hostId, h]));
     expect(reported).toEqual([[...before.keys()]]);
 
     // web-02 sends a sample; web-01's key is revoked (detail only); nothing else changes.
@@ -75,20 +90,11 @@ describe('FleetSnapshot', () => {
     const own = await startTestApi();
     try {
       let now = own.now;
-      const snapshot = new FleetSnapshot({
-        db: own.db,
-        now: () => now,
+      const { snapshot, reported, before } = await watchFleet(own.db, () => now, {
         // Nobody goes offline here, so only the rows can change a host.
         offlineAfterMs: 30 * 86_400_000,
         latestWithinMs: 4 * 3_600_000,
-        onError: (err) => {
-          throw err;
-        },
       });
-      const reported: string[][] = [];
-      snapshot.onChange((changed) => reported.push(changed.map((h) => h.hostId)));
-      await snapshot.refresh();
-      const before = new Map(snapshot.hosts.map((h): [string, HostSummaryBody] => [h.hostId, h]));
       expect(snapshot.host('web-02')?.latest).toMatchObject({ cpuPercent: 55 });
 
       // A second key, then the first one gone: the detail follows, the summary (and so the feed) does not.
