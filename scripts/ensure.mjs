@@ -114,9 +114,10 @@ function ensureDependencies() {
   const stampFile = join(root, 'node_modules', '.hostwatch-deps');
   const stamp = dependencyStamp();
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
-  // `npm install`, not `npm ci`: the registry reachable here serves no macOS or Windows builds,
-  // so the lock file lacks turbo's entries for them and `npm ci` refuses it; `npm install`
-  // installs exactly what the lock file pins for this platform and leaves the file as it is.
+  // `npm install`, not `npm ci`: it installs exactly what the lock file pins for this platform, and
+  // where the lock file lacks another platform's optional package it adds the entry where `npm ci`
+  // refuses the file (turbo's macOS and Windows builds were missing until 2026-11-24, when the
+  // registry reachable here began to serve them).
   say('installing npm dependencies (npm install)');
   run('npm', ['install', '--no-fund', '--no-audit']);
   writeFileSync(stampFile, stamp);
