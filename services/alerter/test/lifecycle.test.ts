@@ -1,10 +1,12 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { writeKeyFile } from '@hostwatch/envelope';
 import { waitFor } from '@hostwatch/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadAlerterConfig, main } from '../src/index.js';
+import { ALERTER_NODE_FLAGS, loadAlerterConfig, main } from '../src/index.js';
 import { T0, createAlerterWorld, type AlerterWorld } from './support/alerter-world.js';
 
 let world: AlerterWorld;
@@ -109,6 +111,46 @@ describe('start', () => {
     };
     expect(await main(env, sink)).toBe(1);
     expect(stderr).toContain(`${world.rulesFile}:3:26: limit="lots" is not a percentage; write a number from 0 to 100 followed by %, such as limit="90%"`);
+  });
+
+  it('says in its log when node was started without the alerter\'s flags, and not when it was started with them', async () => {
+    // A process of its own for each, since the flags are node's; a bad rules file ends each run right
+    // after the start has logged or not logged the warning.
+    await writeFile(world.rulesFile, `<clients><nonsense /></clients>\n`);
+    const keyFile = join(world.dir, 'collector.key');
+    await writeKeyFile(keyFile, world.collector);
+    const env = {
+      NATS_URL: world.nats.url,
+      DATABASE_URL: world.databaseUrl,
+      HEALTH_PORT: '0',
+      COLLECTOR_KEY_FILE: keyFile,
+      RULES_FILE: world.rulesFile,
+      EMAIL_HOST: world.smtp.host,
+      EMAIL_PORT: String(world.smtp.port),
+      EMAIL_FROM: 'hostwatch@example.com',
+      LOG_LEVEL: 'info',
+    };
+    const start = async (nodeFlags: readonly string[]) => {
+      const script = `const { main } = await import('@hostwatch/alerter'); process.exitCode = await main();`;
+      const child = spawn(process.execPath, [...nodeFlags, '--input-type=module', '--eval', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      return { code, stderr, warnings: stdout.split('\n').filter((line) => line.includes('"missingNodeFlags"')) };
+    };
+
+    const without = await start([]);
+    expect(without.code).toBe(1);
+    expect(without.stderr).toContain('the rules file cannot be used');
+    expect(without.warnings).toHaveLength(1);
+    expect(JSON.parse(without.warnings[0]!)).toMatchObject({ level: 'warn', service: 'alerter', missingNodeFlags: [...ALERTER_NODE_FLAGS] });
+
+    const withFlags = await start(ALERTER_NODE_FLAGS);
+    expect(withFlags.code).toBe(1);
+    expect(withFlags.stderr).toContain('the rules file cannot be used');
+    expect(withFlags.warnings).toEqual([]);
   });
 
   it('lists every configuration problem at once', async () => {

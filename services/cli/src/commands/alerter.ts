@@ -1,4 +1,4 @@
-import { main as runAlerter } from '@hostwatch/alerter';
+import { ALERTER_NODE_FLAGS, main as runAlerter } from '@hostwatch/alerter';
 import { UsageError, type Command } from '../command.js';
 
 /** `hostwatch alerter`: runs the alerter service until SIGTERM. */
@@ -23,6 +23,9 @@ outbox in PostgreSQL, and mails alerts and every security event. Configured from
   ALERT_EVALUATION_INTERVAL (1s)   time-driven rules: offline, windows, lateness, digests
   SECURITY_DIGEST_WINDOW (60s)     a host's security events within it share a mail; 0 = one mail each
   RULES_MAX_BYTES (1048576), HEALTH_PORT (9103), LOG_LEVEL (info), ALERTER_REPLICA (hostname:pid)
+
+Start node with the alerter's flags, as compose, Kubernetes and hostwatch start do:
+  node ${ALERTER_NODE_FLAGS.join(' ')} …/hostwatch.js alerter   (without them it logs a warning and runs)
 
 Check a rules file without running anything: hostwatch rules check FILE.`,
   async run(args, io) {
