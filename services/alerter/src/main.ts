@@ -15,13 +15,9 @@ import { RulesError } from './rules/rules-error.js';
  * Runs the alerter until SIGTERM or SIGINT: reads the configuration (every problem at once), builds
  * the pieces, starts them in order and stops them in reverse. Resolves to the exit code; a bad
  * rules file or configuration at start exits 1 with the problems on standard error. Started without
- * {@link ALERTER_NODE_FLAGS} (`execArgv`, node's own options), it says so in its log and runs.
+ * {@link ALERTER_NODE_FLAGS} (node's own options), it says so in its log and runs.
  */
-export async function main(
-  env: NodeJS.ProcessEnv = process.env,
-  stderr: NodeJS.WritableStream = process.stderr,
-  execArgv: readonly string[] = process.execArgv,
-): Promise<number> {
+export async function main(env: NodeJS.ProcessEnv = process.env, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
   let config;
   try {
     config = loadAlerterConfig(env);
@@ -34,7 +30,7 @@ export async function main(
   }
   const logger = createLogger({ service: 'alerter', env });
   const log: AlerterLog = logger;
-  const missingNodeFlags = ALERTER_NODE_FLAGS.filter((flag) => !execArgv.includes(flag));
+  const missingNodeFlags = ALERTER_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
   if (missingNodeFlags.length > 0) {
     log.warn(
       { missingNodeFlags },

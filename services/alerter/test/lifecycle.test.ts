@@ -17,6 +17,23 @@ afterEach(async () => {
   await world.dispose();
 });
 
+/** A complete environment for `main` against the world, with the collector key written to a file. */
+async function startEnv(logLevel: string): Promise<NodeJS.ProcessEnv> {
+  const keyFile = join(world.dir, 'collector.key');
+  await writeKeyFile(keyFile, world.collector);
+  return {
+    NATS_URL: world.nats.url,
+    DATABASE_URL: world.databaseUrl,
+    HEALTH_PORT: '0',
+    COLLECTOR_KEY_FILE: keyFile,
+    RULES_FILE: world.rulesFile,
+    EMAIL_HOST: world.smtp.host,
+    EMAIL_PORT: String(world.smtp.port),
+    EMAIL_FROM: 'hostwatch@example.com',
+    LOG_LEVEL: logLevel,
+  };
+}
+
 const MEMORY_80 = `<clients><client host="app" mail="app@example.com"><alert type="memory" limit="80%" clear="70%" repeat="1h" /></client></clients>`;
 
 describe('restart', () => {
@@ -89,8 +106,6 @@ describe('rules hot reload', () => {
 describe('start', () => {
   it('exits with the problems when the rules file is bad at start', async () => {
     await writeFile(world.rulesFile, `<clients>\n  <client ip="10.0.0.1" mail="a@example.com">\n    <alert type="memory" limit="lots" />\n  </client>\n</clients>\n`);
-    const keyFile = join(world.dir, 'collector.key');
-    await writeKeyFile(keyFile, world.collector);
     let stderr = '';
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
@@ -98,17 +113,7 @@ describe('start', () => {
         done();
       },
     });
-    const env = {
-      NATS_URL: world.nats.url,
-      DATABASE_URL: world.databaseUrl,
-      HEALTH_PORT: '0',
-      COLLECTOR_KEY_FILE: keyFile,
-      RULES_FILE: world.rulesFile,
-      EMAIL_HOST: world.smtp.host,
-      EMAIL_PORT: String(world.smtp.port),
-      EMAIL_FROM: 'hostwatch@example.com',
-      LOG_LEVEL: 'silent',
-    };
+    const env = await startEnv('silent');
     expect(await main(env, sink)).toBe(1);
     expect(stderr).toContain(`${world.rulesFile}:3:26: limit="lots" is not a percentage; write a number from 0 to 100 followed by %, such as limit="90%"`);
   });
@@ -117,19 +122,7 @@ describe('start', () => {
     // A process of its own for each, since the flags are node's; a bad rules file ends each run right
     // after the start has logged or not logged the warning.
     await writeFile(world.rulesFile, `<clients><nonsense /></clients>\n`);
-    const keyFile = join(world.dir, 'collector.key');
-    await writeKeyFile(keyFile, world.collector);
-    const env = {
-      NATS_URL: world.nats.url,
-      DATABASE_URL: world.databaseUrl,
-      HEALTH_PORT: '0',
-      COLLECTOR_KEY_FILE: keyFile,
-      RULES_FILE: world.rulesFile,
-      EMAIL_HOST: world.smtp.host,
-      EMAIL_PORT: String(world.smtp.port),
-      EMAIL_FROM: 'hostwatch@example.com',
-      LOG_LEVEL: 'info',
-    };
+    const env = await startEnv('info');
     const start = async (nodeFlags: readonly string[]) => {
       const script = `const { main } = await import('@hostwatch/alerter'); process.exitCode = await main();`;
       const child = spawn(process.execPath, [...nodeFlags, '--input-type=module', '--eval', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
